@@ -1,0 +1,39 @@
+//! The application state shared by every request: configuration, accounts, rate-limit
+//! windows and the world.
+
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::gateway::auth::Credentials;
+use crate::gateway::throttle::Throttle;
+use crate::world::{Clock, Fixtures, Generator, SystemWallClock, WallClock, World};
+
+pub struct App {
+    pub config: Config,
+    pub credentials: Credentials,
+    pub throttle: Throttle,
+    pub world: World,
+}
+
+impl App {
+    /// Builds the state, loading the configured fixtures; the error names the bad file.
+    pub fn new(config: Config) -> Result<Self, String> {
+        Self::with_wall_clock(config, Arc::new(SystemWallClock))
+    }
+
+    /// As [`App::new`], with an injected wall clock.
+    pub fn with_wall_clock(config: Config, wall: Arc<dyn WallClock>) -> Result<Self, String> {
+        if config.accounts.is_empty() {
+            return Err("at least one account is needed".to_owned());
+        }
+        let fixtures = Fixtures::load_paths(&config.fixtures)?;
+        let clock = Clock::new(wall, config.start_time, config.freeze);
+        let world = World::new(clock, Generator::new(config.seed, config.rooms_per_hour), fixtures);
+        Ok(Self {
+            credentials: Credentials::new(&config.accounts),
+            throttle: Throttle::new(config.rate_limit),
+            world,
+            config,
+        })
+    }
+}

@@ -1,0 +1,280 @@
+//! Configuration: one plain struct, built from defaults ← `TRTC_MOCK_*` environment ← flags.
+//!
+//! Tests build a [`Config`] directly (`Config { addr: "127.0.0.1:0".parse()?, ..Config::default() }`);
+//! the binary gets one from [`ServeArgs`], whose clap attributes carry the environment names.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use clap::{Args, ValueEnum};
+use serde::Deserialize;
+
+/// The SecretId/SecretKey pair every emulator accepts unless told otherwise.
+pub const DEFAULT_SECRET_ID: &str = "AKIDmock";
+pub const DEFAULT_SECRET_KEY: &str = "mock-secret";
+/// Seed of the generated history when none is given: two runs give identical data.
+pub const DEFAULT_SEED: u64 = 20_190_722;
+
+/// An API key the emulator accepts.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    pub secret_id: String,
+    pub secret_key: String,
+    /// Set for temporary credentials: requests must then carry this `X-TC-Token`/`Token`.
+    #[serde(default)]
+    pub token: Option<String>,
+    /// When set, the account may only use these SdkAppIds (`InvalidParameter.SdkAppId` otherwise).
+    #[serde(default)]
+    pub sdk_app_ids: Option<Vec<u64>>,
+}
+
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("secret_id", &self.secret_id)
+            .field("secret_key", &"<redacted>")
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("sdk_app_ids", &self.sdk_app_ids)
+            .finish()
+    }
+}
+
+impl Account {
+    pub fn new(secret_id: impl Into<String>, secret_key: impl Into<String>) -> Self {
+        Self { secret_id: secret_id.into(), secret_key: secret_key.into(), token: None, sdk_app_ids: None }
+    }
+
+    /// Whether this account may use `sdk_app_id`.
+    pub fn allows(&self, sdk_app_id: u64) -> bool {
+        self.sdk_app_ids.as_ref().is_none_or(|ids| ids.contains(&sdk_app_id))
+    }
+}
+
+/// Whether signatures are checked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum AuthMode {
+    /// Every request must be signed by a known account, as on the real service.
+    #[default]
+    Enforce,
+    /// Signatures are not checked; any SecretId is accepted.
+    Off,
+}
+
+/// Which rate limits apply.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RateLimitMode {
+    /// Each action's documented limit (20/s for most).
+    #[default]
+    Documented,
+    Off,
+    /// The same limit for every action, per second.
+    PerSecond(u64),
+}
+
+impl FromStr for RateLimitMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "default" => Ok(Self::Documented),
+            "off" => Ok(Self::Off),
+            n => match n.parse::<u64>() {
+                Ok(0) | Err(_) => Err(format!("expected `default`, `off` or a positive number, got `{s}`")),
+                Ok(n) => Ok(Self::PerSecond(n)),
+            },
+        }
+    }
+}
+
+impl std::fmt::Display for RateLimitMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Documented => f.write_str("default"),
+            Self::Off => f.write_str("off"),
+            Self::PerSecond(n) => write!(f, "{n}/s"),
+        }
+    }
+}
+
+/// Log line format.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+/// Everything the server needs. `Default` is the documented default of every setting.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub accounts: Vec<Account>,
+    pub auth: AuthMode,
+    pub seed: u64,
+    /// Virtual time at start-up (Unix seconds); `None` starts at the wall clock.
+    pub start_time: Option<i64>,
+    /// Hold the virtual clock still instead of letting it follow real time.
+    pub freeze: bool,
+    pub fixtures: Vec<PathBuf>,
+    pub rate_limit: RateLimitMode,
+    /// Average rooms created per hour in the generated history of each SdkAppId.
+    pub rooms_per_hour: u32,
+    pub log_format: LogFormat,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            accounts: vec![Account::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY)],
+            auth: AuthMode::default(),
+            seed: DEFAULT_SEED,
+            start_time: None,
+            freeze: false,
+            fixtures: Vec::new(),
+            rate_limit: RateLimitMode::default(),
+            rooms_per_hour: 4,
+            log_format: LogFormat::default(),
+        }
+    }
+}
+
+/// Settings of `trtc-mock` (and `trtc-mock serve`). Every flag also reads `TRTC_MOCK_<NAME>`; the
+/// flag wins.
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "TRTC_MOCK_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+
+    /// SecretId of the default account.
+    #[arg(long, env = "TRTC_MOCK_SECRET_ID", default_value = DEFAULT_SECRET_ID)]
+    pub secret_id: String,
+
+    /// SecretKey of the default account.
+    #[arg(long, env = "TRTC_MOCK_SECRET_KEY", default_value = DEFAULT_SECRET_KEY, hide_env_values = true)]
+    pub secret_key: String,
+
+    /// Make the default account a temporary credential: requests must send this token
+    /// (`X-TC-Token` / `Token`).
+    #[arg(long, env = "TRTC_MOCK_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+
+    /// Restrict the default account to these SdkAppIds (comma-separated); others get
+    /// `InvalidParameter.SdkAppId`. Default: every SdkAppId has a generated history.
+    #[arg(long, env = "TRTC_MOCK_SDK_APP_IDS", value_delimiter = ',')]
+    pub sdk_app_ids: Vec<u64>,
+
+    /// JSON file of further accounts: `{"accounts": [{"secret_id", "secret_key", "token"?, "sdk_app_ids"?}]}`.
+    #[arg(long, env = "TRTC_MOCK_CREDENTIALS_FILE")]
+    pub credentials_file: Option<PathBuf>,
+
+    /// `enforce` checks every signature like the real service; `off` accepts any request.
+    #[arg(long, env = "TRTC_MOCK_AUTH", value_enum, default_value_t = AuthMode::Enforce)]
+    pub auth: AuthMode,
+
+    /// Seed of the generated history; the same seed and clock give byte-identical data.
+    #[arg(long, env = "TRTC_MOCK_SEED", default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+
+    /// Start the virtual clock at this Unix time (seconds). Default: the wall clock.
+    #[arg(long, env = "TRTC_MOCK_NOW")]
+    pub now: Option<i64>,
+
+    /// Hold the virtual clock still instead of letting it follow real time.
+    #[arg(long, env = "TRTC_MOCK_FREEZE")]
+    pub freeze: bool,
+
+    /// Fixture file or directory of `*.json` fixture files (repeatable; comma-separated in the
+    /// environment).
+    #[arg(long, env = "TRTC_MOCK_FIXTURES", value_delimiter = ',')]
+    pub fixtures: Vec<PathBuf>,
+
+    /// Rate limits: `default` (each action's documented limit, 20/s for most), `off`, or a number
+    /// of requests per second applied to every action.
+    #[arg(long, env = "TRTC_MOCK_RATE_LIMIT", default_value = "default")]
+    pub rate_limit: RateLimitMode,
+
+    /// Average number of rooms created per hour in the generated history of each SdkAppId (every
+    /// hour has at least one).
+    #[arg(long, env = "TRTC_MOCK_ROOMS_PER_HOUR", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub rooms_per_hour: u32,
+
+    /// Log format: one line per request, as text or JSON.
+    #[arg(long, env = "TRTC_MOCK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CredentialsFile {
+    accounts: Vec<Account>,
+}
+
+/// Reads a credentials file; the error names the file and what is wrong.
+pub fn load_credentials(path: &Path) -> Result<Vec<Account>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let file: CredentialsFile = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    for account in &file.accounts {
+        if account.secret_id.is_empty() || account.secret_key.is_empty() {
+            return Err(format!("{}: every account needs a non-empty secret_id and secret_key", path.display()));
+        }
+    }
+    Ok(file.accounts)
+}
+
+impl ServeArgs {
+    /// Resolves the arguments into a [`Config`], reading the credentials file if any.
+    pub fn into_config(self) -> Result<Config, String> {
+        let mut default = Account::new(self.secret_id, self.secret_key);
+        default.token = self.token;
+        if !self.sdk_app_ids.is_empty() {
+            default.sdk_app_ids = Some(self.sdk_app_ids);
+        }
+        let mut accounts = vec![default];
+        if let Some(path) = &self.credentials_file {
+            for account in load_credentials(path)? {
+                if accounts.iter().any(|a| a.secret_id == account.secret_id) {
+                    return Err(format!("{}: SecretId {} is defined twice", path.display(), account.secret_id));
+                }
+                accounts.push(account);
+            }
+        }
+        Ok(Config {
+            addr: self.addr,
+            accounts,
+            auth: self.auth,
+            seed: self.seed,
+            start_time: self.now,
+            freeze: self.freeze,
+            fixtures: self.fixtures,
+            rate_limit: self.rate_limit,
+            rooms_per_hour: self.rooms_per_hour,
+            log_format: self.log_format,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_limit_values() {
+        assert_eq!("default".parse(), Ok(RateLimitMode::Documented));
+        assert_eq!("off".parse(), Ok(RateLimitMode::Off));
+        assert_eq!("7".parse(), Ok(RateLimitMode::PerSecond(7)));
+        assert!("0".parse::<RateLimitMode>().is_err());
+        assert!("fast".parse::<RateLimitMode>().is_err());
+    }
+
+    #[test]
+    fn account_debug_hides_secrets() {
+        let mut a = Account::new("AKID", "s3cr3t");
+        a.token = Some("tok".into());
+        let shown = format!("{a:?}");
+        assert!(!shown.contains("s3cr3t") && !shown.contains("tok\""));
+    }
+}

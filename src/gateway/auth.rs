@@ -1,0 +1,255 @@
+//! Authentication: who signed the request, and did they sign what was received.
+//!
+//! Orchestration only; the signature arithmetic is in [`super::tc3`] and [`super::v1`]. The
+//! checks run in the real gateway's order — authorization format, timestamp, SecretId,
+//! signature, token — and `now` is passed in (signatures are checked against the wall clock,
+//! since clients sign with it).
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use subtle::ConstantTimeEq;
+
+use super::parse::{Common, Received, Style, header};
+use super::{tc3, v1};
+use crate::config::Account;
+use crate::error::ApiError;
+
+/// How far `X-TC-Timestamp` may be from the server's clock, either way.
+pub const MAX_SKEW_SECS: i64 = 300;
+
+/// What the server computed for a signature it refused: shown in the request journal so that a
+/// user debugging their own signer can compare.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SignatureDebug {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub canonical_request: Option<String>,
+    pub string_to_sign: String,
+}
+
+/// An authentication failure, with the server's side of the computation when it was a
+/// signature mismatch.
+#[derive(Debug)]
+pub struct Refusal {
+    pub error: ApiError,
+    pub debug: Option<SignatureDebug>,
+}
+
+impl From<ApiError> for Refusal {
+    fn from(error: ApiError) -> Self {
+        Self { error, debug: None }
+    }
+}
+
+/// The accounts the emulator accepts, and a cache of derived TC3 signing keys (which depend
+/// only on secret, date and service, so that the HMAC chain runs once a day per client).
+pub struct Credentials {
+    accounts: HashMap<String, Arc<Account>>,
+    keys: RwLock<HashMap<(String, String, String), [u8; 32]>>,
+}
+
+const KEY_CACHE_LIMIT: usize = 4096;
+
+impl Credentials {
+    pub fn new(accounts: &[Account]) -> Self {
+        let accounts = accounts.iter().map(|a| (a.secret_id.clone(), Arc::new(a.clone()))).collect();
+        Self { accounts, keys: RwLock::new(HashMap::new()) }
+    }
+
+    pub fn account(&self, secret_id: &str) -> Option<&Arc<Account>> {
+        self.accounts.get(secret_id)
+    }
+
+    fn signing_key(&self, account: &Account, date: &str, service: &str) -> [u8; 32] {
+        let key = (account.secret_id.clone(), date.to_owned(), service.to_owned());
+        if let Some(found) = self.keys.read().expect("key cache lock").get(&key) {
+            return *found;
+        }
+        let derived = tc3::signing_key(&account.secret_key, date, service);
+        let mut keys = self.keys.write().expect("key cache lock");
+        if keys.len() >= KEY_CACHE_LIMIT {
+            keys.clear();
+        }
+        keys.insert(key, derived);
+        derived
+    }
+}
+
+/// Verifies a request; on success returns the account that signed it.
+pub fn authenticate(
+    credentials: &Credentials,
+    received: &Received,
+    common: &Common,
+    now: i64,
+) -> Result<Arc<Account>, Refusal> {
+    match common.style {
+        Style::Tc3 => authenticate_tc3(credentials, received, common, now),
+        Style::V1(method) => authenticate_v1(credentials, received, common, method, now),
+    }
+}
+
+/// The SecretId a request claims, without verifying anything (for `--auth off` and the journal).
+pub fn claimed_secret_id(common: &Common) -> Option<String> {
+    if let Some(v1) = &common.v1 {
+        return Some(v1.secret_id.clone());
+    }
+    let header = common.authorization.as_deref()?;
+    tc3::Authorization::parse(header).ok().map(|a| a.secret_id.to_owned())
+}
+
+fn check_skew(timestamp: i64, now: i64) -> Result<(), ApiError> {
+    if (now - timestamp).abs() > MAX_SKEW_SECS {
+        return Err(ApiError::signature_expire());
+    }
+    Ok(())
+}
+
+fn check_token(account: &Account, token: Option<&str>) -> Result<(), ApiError> {
+    let ok = match (&account.token, token) {
+        (None, None) => true,
+        (Some(expected), Some(sent)) => bool::from(expected.as_bytes().ct_eq(sent.as_bytes())),
+        _ => false,
+    };
+    if ok { Ok(()) } else { Err(ApiError::token_failure()) }
+}
+
+fn authenticate_tc3(
+    credentials: &Credentials,
+    received: &Received,
+    common: &Common,
+    now: i64,
+) -> Result<Arc<Account>, Refusal> {
+    let header_value = common.authorization.as_deref().unwrap_or_default();
+    let auth = tc3::Authorization::parse(header_value).map_err(ApiError::invalid_authorization)?;
+    check_skew(common.timestamp, now)?;
+    let account = credentials.account(auth.secret_id).ok_or_else(ApiError::secret_id_not_found)?;
+    let key = credentials.signing_key(account, auth.date, auth.service);
+
+    let payload_hash = if received.method == axum::http::Method::GET {
+        tc3::sha256_hex(b"")
+    } else if header(&received.headers, "x-tc-content-sha256") == Some(tc3::UNSIGNED_PAYLOAD) {
+        tc3::sha256_hex(tc3::UNSIGNED_PAYLOAD.as_bytes())
+    } else {
+        tc3::sha256_hex(&received.body)
+    };
+    let query = if received.method == axum::http::Method::GET { received.query.as_str() } else { "" };
+    let method = received.method.as_str();
+
+    let mut first: Option<SignatureDebug> = None;
+    for values in header_variants(received, auth.signed_headers) {
+        let pairs: Vec<(&str, &str)> = values.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        let canonical = tc3::canonical_request(method, query, &pairs, auth.signed_headers, &payload_hash);
+        let to_sign = tc3::string_to_sign(&common.timestamp_text, auth.date, auth.service, &canonical);
+        if bool::from(tc3::signature(&key, &to_sign).ct_eq(&auth.signature)) {
+            // The scope date must be the UTC date of the timestamp the client signed.
+            if auth.date != tc3::utc_date(common.timestamp) {
+                return Err(Refusal {
+                    error: ApiError::signature_failure(),
+                    debug: Some(SignatureDebug { canonical_request: Some(canonical), string_to_sign: to_sign }),
+                });
+            }
+            check_token(account, common.token.as_deref())?;
+            return Ok(Arc::clone(account));
+        }
+        first.get_or_insert(SignatureDebug { canonical_request: Some(canonical), string_to_sign: to_sign });
+    }
+    Err(Refusal { error: ApiError::signature_failure(), debug: first })
+}
+
+/// The signed headers' values as the client may have signed them: as received, with the port
+/// dropped from Host (the Node SDK signs the hostname but sends `host:port`), and lower-cased
+/// (the documentation says to lower-case values; the SDKs do not).
+fn header_variants(received: &Received, signed_headers: &str) -> Vec<Vec<(String, String)>> {
+    let raw: Vec<(String, String)> = signed_headers
+        .split(';')
+        .map(|name| {
+            let value = if name == "host" {
+                received.host.clone()
+            } else {
+                // Repeated headers are joined the way HTTP folds them.
+                let all: Vec<&str> = received
+                    .headers
+                    .get_all(name)
+                    .iter()
+                    .filter_map(|v| std::str::from_utf8(v.as_bytes()).ok())
+                    .collect();
+                all.join(",")
+            };
+            (name.to_owned(), value)
+        })
+        .collect();
+    let mut variants = vec![raw.clone()];
+    if let Some(stripped) = strip_port(&received.host) {
+        let mut v = raw.clone();
+        for (name, value) in &mut v {
+            if name == "host" {
+                *value = stripped.to_owned();
+            }
+        }
+        variants.push(v);
+    }
+    let lowered: Vec<Vec<(String, String)>> = variants
+        .iter()
+        .map(|v| v.iter().map(|(n, val)| (n.clone(), val.to_ascii_lowercase())).collect())
+        .filter(|v: &Vec<(String, String)>| !variants.contains(v))
+        .collect();
+    variants.extend(lowered);
+    variants
+}
+
+/// `127.0.0.1:8080` → `127.0.0.1`; `[::1]:8080` → `[::1]`; `http://h:1` → `http://h`.
+fn strip_port(host: &str) -> Option<&str> {
+    let (head, port) = host.rsplit_once(':')?;
+    if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) || head.ends_with(':') || head.ends_with('/') {
+        return None;
+    }
+    Some(head)
+}
+
+fn authenticate_v1(
+    credentials: &Credentials,
+    received: &Received,
+    common: &Common,
+    method: v1::Method,
+    now: i64,
+) -> Result<Arc<Account>, Refusal> {
+    let params = common.v1.as_ref().expect("v1 requests carry v1 parameters");
+    check_skew(common.timestamp, now)?;
+    let account = credentials.account(&params.secret_id).ok_or_else(ApiError::secret_id_not_found)?;
+    let sent = v1::decode_signature(&params.signature).ok_or_else(ApiError::signature_failure)?;
+
+    let pairs: Vec<(&str, &str)> = params.signed.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    // The Python SDK signs `_` in parameter names as `.`; no TRTC parameter has `_`, but
+    // retrying costs nothing.
+    let dotted: Vec<(String, &str)> = pairs.iter().map(|(k, v)| (k.replace('_', "."), *v)).collect();
+    let dotted: Vec<(&str, &str)> = dotted.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    let mut hosts = vec![received.host.as_str()];
+    hosts.extend(strip_port(&received.host));
+
+    let mut first = None;
+    for host in hosts {
+        for set in [&pairs, &dotted] {
+            let to_sign = v1::string_to_sign(received.method.as_str(), host, set);
+            if bool::from(v1::sign(method, &account.secret_key, &to_sign).ct_eq(&sent)) {
+                check_token(account, common.token.as_deref())?;
+                return Ok(Arc::clone(account));
+            }
+            first.get_or_insert(SignatureDebug { canonical_request: None, string_to_sign: to_sign });
+        }
+    }
+    Err(Refusal { error: ApiError::signature_failure(), debug: first })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports_are_stripped_only_from_host_port() {
+        assert_eq!(strip_port("127.0.0.1:8080"), Some("127.0.0.1"));
+        assert_eq!(strip_port("http://127.0.0.1:8080"), Some("http://127.0.0.1"));
+        assert_eq!(strip_port("trtc.tencentcloudapi.com"), None);
+        assert_eq!(strip_port("[::1]:80"), Some("[::1]"));
+        assert_eq!(strip_port("http://host"), None);
+    }
+}

@@ -1,0 +1,289 @@
+//! First stage of the gateway: read the HTTP request and find its common parameters.
+//!
+//! Nothing here is normalised that a signature covers: the Host header, the query string and
+//! the body are kept exactly as received, because the signature is over those bytes.
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request};
+use bytes::{Bytes, BytesMut};
+use http_body_util::BodyExt;
+
+use super::v1;
+use crate::error::{ApiError, ApiResult, Language};
+
+/// Tencent's limits: whole URL of a GET, body of a TC3 POST, body of a v1 POST.
+pub const MAX_URL: usize = 32 * 1024;
+pub const MAX_TC3_BODY: usize = 10 * 1024 * 1024;
+pub const MAX_V1_BODY: usize = 1024 * 1024;
+/// How much of an oversized body is still read (and dropped) so the client sees the error
+/// instead of a reset connection.
+const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
+
+/// Names that are common parameters in v1 requests (and never business parameters there).
+pub const V1_COMMON: &[&str] = &[
+    "Action",
+    "Language",
+    "Nonce",
+    "Region",
+    "RequestClient",
+    "SecretId",
+    "Signature",
+    "SignatureMethod",
+    "Timestamp",
+    "Token",
+    "Version",
+];
+
+/// An HTTP request as the gateway received it.
+#[derive(Debug)]
+pub struct Received {
+    pub method: Method,
+    /// The raw `Host` header (it can be `http://127.0.0.1:8080` with tccli).
+    pub host: String,
+    /// The raw query string, without `?`.
+    pub query: String,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+/// Reads the request: method and size checks, then the body.
+pub async fn receive(request: Request<Body>) -> ApiResult<Received> {
+    let (parts, body) = request.into_parts();
+    let body = read_body(body).await;
+    if parts.method != Method::GET && parts.method != Method::POST {
+        return Err(ApiError::unsupported_protocol());
+    }
+    let target_len = parts.uri.path_and_query().map_or(0, |pq| pq.as_str().len());
+    if target_len > MAX_URL {
+        return Err(ApiError::request_size_limit(MAX_URL));
+    }
+    let body = body.ok_or_else(|| ApiError::request_size_limit(MAX_TC3_BODY))?;
+    let host = parts
+        .headers
+        .get(axum::http::header::HOST)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .unwrap_or_default();
+    // A GET is signed over an empty payload whatever it carries.
+    let body = if parts.method == Method::GET { Bytes::new() } else { body };
+    Ok(Received {
+        query: parts.uri.query().unwrap_or("").to_owned(),
+        method: parts.method,
+        host,
+        headers: parts.headers,
+        body,
+    })
+}
+
+/// The body, or `None` when it is over the TC3 limit (then drained up to [`DRAIN_LIMIT`]).
+async fn read_body(mut body: Body) -> Option<Bytes> {
+    let mut buf = BytesMut::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else { break };
+        let Ok(data) = frame.into_data() else { continue };
+        seen += data.len();
+        if seen <= MAX_TC3_BODY {
+            buf.extend_from_slice(&data);
+        } else if seen > DRAIN_LIMIT {
+            break;
+        }
+    }
+    (seen <= MAX_TC3_BODY).then(|| buf.freeze())
+}
+
+/// How the request is signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Tc3,
+    V1(v1::Method),
+}
+
+impl Style {
+    pub fn name(self) -> &'static str {
+        match self {
+            Style::Tc3 => "TC3-HMAC-SHA256",
+            Style::V1(m) => m.name(),
+        }
+    }
+}
+
+/// Where the action's own parameters are.
+#[derive(Debug)]
+pub enum Business {
+    /// A TC3 POST body, parsed later so that a broken body is reported after authentication.
+    Json(Bytes),
+    /// Decoded flat pairs (v1, or TC3 GET), common parameters removed.
+    Flat(Vec<(String, String)>),
+}
+
+/// The common parameters, whichever way they travelled.
+#[derive(Debug)]
+pub struct Common {
+    pub style: Style,
+    pub action: String,
+    pub version: String,
+    /// Absent or empty means not sent.
+    pub region: Option<String>,
+    /// The name the region was sent under, for messages (`Region` or `X-TC-Region`).
+    pub region_param: &'static str,
+    pub timestamp: i64,
+    pub timestamp_text: String,
+    pub token: Option<String>,
+    pub language: Language,
+    /// The TC3 `Authorization` header.
+    pub authorization: Option<String>,
+    /// v1: `SecretId`, `Signature`, and every signed pair (all parameters but `Signature`).
+    pub v1: Option<V1Params>,
+    /// v1 `Language` parameter as sent (a business parameter for a few actions).
+    pub v1_language: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct V1Params {
+    pub secret_id: String,
+    pub signature: String,
+    pub signed: Vec<(String, String)>,
+}
+
+/// Language of the answer, from `X-TC-Language` or a v1 `Language` parameter; read before
+/// anything else so that every error, even a missing `Action`, comes in the caller's language.
+pub fn language(received: &Received, v1_pairs: Option<&[(String, String)]>) -> Language {
+    let from_param = v1_pairs.and_then(|pairs| pairs.iter().find(|(k, _)| k == "Language").map(|(_, v)| v.as_str()));
+    let value = from_param.or_else(|| header(&received.headers, "x-tc-language"));
+    value.and_then(Language::parse).unwrap_or_default()
+}
+
+/// Classifies the request and extracts the common parameters. `v1_pairs` are the decoded pairs
+/// of a request without `Authorization` (see [`v1_pairs`]).
+pub fn common(received: &Received, v1_pairs: Option<Vec<(String, String)>>) -> ApiResult<(Common, Business)> {
+    let language = language(received, v1_pairs.as_deref());
+    match (header(&received.headers, "authorization"), v1_pairs) {
+        (Some(authorization), _) => tc3(received, authorization, language),
+        (None, Some(pairs)) => v1_common(received, pairs, language),
+        (None, None) => unreachable!("v1 pairs are read whenever Authorization is absent"),
+    }
+}
+
+/// Decoded pairs of a request signed with v1: the query of a GET, the form body of a POST.
+pub fn v1_pairs(received: &Received) -> ApiResult<Vec<(String, String)>> {
+    if received.method == Method::POST && received.body.len() > MAX_V1_BODY && is_form(&received.headers) {
+        return Err(ApiError::v1_body_too_large());
+    }
+    let raw: &[u8] = if received.method == Method::GET {
+        received.query.as_bytes()
+    } else if is_form(&received.headers) {
+        &received.body
+    } else {
+        b""
+    };
+    decode_form(raw)
+}
+
+fn is_form(headers: &HeaderMap) -> bool {
+    header(headers, "content-type").is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"))
+}
+
+/// Form-decodes `a=b&c=d`; a non-empty segment without `=` is the real gateway's
+/// "should be splited by `=`" error.
+pub fn decode_form(raw: &[u8]) -> ApiResult<Vec<(String, String)>> {
+    if raw.split(|b| *b == b'&').any(|segment| !segment.is_empty() && !segment.contains(&b'=')) {
+        return Err(ApiError::malformed_form());
+    }
+    Ok(form_urlencoded::parse(raw).into_owned().collect())
+}
+
+fn tc3(received: &Received, authorization: &str, language: Language) -> ApiResult<(Common, Business)> {
+    let headers = &received.headers;
+    let action = required_header(headers, "x-tc-action", "Action")?;
+    let timestamp_text = required_header(headers, "x-tc-timestamp", "Timestamp")?;
+    let version = required_header(headers, "x-tc-version", "Version")?;
+    let timestamp = timestamp_text.parse::<i64>().map_err(|_| ApiError::parameter_type_error("Timestamp"))?;
+    let business = if received.method == Method::GET {
+        let pairs = decode_form(received.query.as_bytes())?;
+        Business::Flat(pairs.into_iter().filter(|(k, _)| !V1_COMMON.contains(&k.as_str())).collect())
+    } else {
+        Business::Json(received.body.clone())
+    };
+    let common = Common {
+        style: Style::Tc3,
+        action: action.to_owned(),
+        version: version.to_owned(),
+        region: header(headers, "x-tc-region").filter(|r| !r.is_empty()).map(str::to_owned),
+        region_param: "X-TC-Region",
+        timestamp,
+        timestamp_text: timestamp_text.to_owned(),
+        token: header(headers, "x-tc-token").filter(|t| !t.is_empty()).map(str::to_owned),
+        language,
+        authorization: Some(authorization.to_owned()),
+        v1: None,
+        v1_language: None,
+    };
+    Ok((common, business))
+}
+
+fn v1_common(received: &Received, pairs: Vec<(String, String)>, language: Language) -> ApiResult<(Common, Business)> {
+    let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    // A JSON POST without Authorization is a TC3 request that forgot to sign.
+    if get("Action").is_none() && header(&received.headers, "x-tc-action").is_some() {
+        return Err(ApiError::invalid_authorization("`Authorization` missing"));
+    }
+    let need =
+        |name: &'static str| get(name).filter(|v| !v.is_empty()).ok_or_else(|| ApiError::missing_parameter(name));
+    let action = need("Action")?;
+    let secret_id = need("SecretId")?;
+    let timestamp_text = need("Timestamp")?;
+    let nonce = need("Nonce")?;
+    let signature = need("Signature")?;
+    let version = need("Version")?;
+    let timestamp = timestamp_text.parse::<i64>().map_err(|_| ApiError::parameter_type_error("Timestamp"))?;
+    nonce.parse::<u64>().map_err(|_| ApiError::parameter_type_error("Nonce"))?;
+    let method = v1::Method::from_param(get("SignatureMethod"));
+    let common = Common {
+        style: Style::V1(method),
+        action: action.to_owned(),
+        version: version.to_owned(),
+        region: get("Region").filter(|r| !r.is_empty()).map(str::to_owned),
+        region_param: "Region",
+        timestamp,
+        timestamp_text: timestamp_text.to_owned(),
+        token: get("Token").filter(|t| !t.is_empty()).map(str::to_owned),
+        language,
+        authorization: None,
+        v1: Some(V1Params {
+            secret_id: secret_id.to_owned(),
+            signature: signature.to_owned(),
+            signed: pairs.iter().filter(|(k, _)| k != "Signature").cloned().collect(),
+        }),
+        v1_language: get("Language").map(str::to_owned),
+    };
+    let business = pairs.into_iter().filter(|(k, _)| !V1_COMMON.contains(&k.as_str())).collect();
+    Ok((common, Business::Flat(business)))
+}
+
+fn required_header<'h>(headers: &'h HeaderMap, name: &str, param: &'static str) -> ApiResult<&'h str> {
+    header(headers, name).filter(|v| !v.is_empty()).ok_or_else(|| ApiError::missing_parameter(param))
+}
+
+/// A header as text; values that are not visible ASCII/UTF-8 count as absent.
+pub fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers.get(name).and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_decoding_follows_both_sdks() {
+        let pairs = decode_form(b"UserIds.0=u+1&UserIds.1=%E7%94%A8%E6%88%B72&RoomId=a%20b").unwrap();
+        assert_eq!(pairs[0], ("UserIds.0".into(), "u 1".into()));
+        assert_eq!(pairs[1], ("UserIds.1".into(), "用户2".into()));
+        assert_eq!(pairs[2], ("RoomId".into(), "a b".into()));
+        assert_eq!(decode_form(b"").unwrap(), vec![]);
+    }
+
+    #[test]
+    fn a_segment_without_equals_is_refused() {
+        assert_eq!(decode_form(b"Action=X&oops").unwrap_err().code(), "InvalidParameter");
+    }
+}

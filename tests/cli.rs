@@ -1,0 +1,162 @@
+//! The binary: settings, start-up refusals, serving, and a clean stop on SIGTERM.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+const BIN: &str = env!("CARGO_BIN_EXE_trtc-mock");
+
+fn run(args: &[&str]) -> std::process::Output {
+    Command::new(BIN).args(args).env_remove("TRTC_MOCK_ADDR").output().unwrap()
+}
+
+#[test]
+fn help_names_every_setting_with_its_environment_variable() {
+    let out = run(&["--help"]);
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    for env in [
+        "TRTC_MOCK_ADDR",
+        "TRTC_MOCK_SECRET_ID",
+        "TRTC_MOCK_SECRET_KEY",
+        "TRTC_MOCK_TOKEN",
+        "TRTC_MOCK_SDK_APP_IDS",
+        "TRTC_MOCK_CREDENTIALS_FILE",
+        "TRTC_MOCK_AUTH",
+        "TRTC_MOCK_SEED",
+        "TRTC_MOCK_NOW",
+        "TRTC_MOCK_FREEZE",
+        "TRTC_MOCK_FIXTURES",
+        "TRTC_MOCK_RATE_LIMIT",
+        "TRTC_MOCK_LOG_FORMAT",
+    ] {
+        assert!(help.contains(env), "{env} missing from --help");
+    }
+    assert!(help.contains("[default: 127.0.0.1:8080]") && help.contains("[default: AKIDmock]"));
+}
+
+#[test]
+fn a_bad_fixture_stops_start_up_naming_the_file_and_the_fault() {
+    let dir = std::env::temp_dir().join(format!("trtc-mock-bad-fixture-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("broken.json");
+    std::fs::write(&file, r#"{"Apps":[{"SdkAppId":1,"Rooms":[{"RoomId":5,"CreateTime":10,"DestroyTime":3}]}]}"#)
+        .unwrap();
+    let out = run(&["--addr", "127.0.0.1:0", "--fixtures", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("broken.json") && err.contains("DestroyTime 3 is before CreateTime 10"), "{err}");
+
+    let out = run(&["--addr", "127.0.0.1:0", "--fixtures", "/nonexistent/fixtures.json"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8(out.stderr).unwrap().contains("/nonexistent/fixtures.json"));
+
+    let out = run(&["--rate-limit", "fast"]);
+    assert!(!out.status.success());
+}
+
+/// The URL in the "listening" log line, text or JSON.
+fn listening_url(line: &str) -> Option<String> {
+    if !line.contains("listening") {
+        return None;
+    }
+    let at = line.find("http://")?;
+    let url: String = line[at..].chars().take_while(|c| !c.is_whitespace() && *c != '"').collect();
+    Some(url)
+}
+
+/// Reads the child's log until its "listening" line; the rest of the log keeps being drained
+/// so the server never blocks on a full pipe. Returns the URL and the log read so far.
+fn wait_listening(child: &mut Child) -> (String, String) {
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut log = String::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let line = rx.recv_timeout(left).expect("the server logs its address within 10 s");
+        log.push_str(&line);
+        log.push('\n');
+        if let Some(url) = listening_url(&line) {
+            std::thread::spawn(move || rx.into_iter().for_each(drop));
+            return (url, log);
+        }
+    }
+}
+
+/// Starts the binary on a free port and returns it with its URL.
+fn spawn(args: &[&str]) -> (Child, String) {
+    let mut child = Command::new(BIN)
+        .args(["--addr", "127.0.0.1:0", "--secret-id", common::ID, "--secret-key", common::KEY])
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let (url, _) = wait_listening(&mut child);
+    (child, url)
+}
+
+#[tokio::test]
+async fn serves_the_documentation_example_and_stops_on_sigterm() {
+    let (mut child, url) = spawn(&[
+        "--fixtures",
+        "fixtures/describe-user-info-example.json",
+        "--now",
+        "1590066000",
+        "--log-format",
+        "json",
+    ]);
+    let body = json!({"StartTime": 1590065777, "CommId": "1400188366_218695_1590065777", "SdkAppId": 1400188366, "EndTime": 1590065877});
+    let reply = common::Tc3::post("DescribeUserInfo", body).send(&url).await;
+    assert_eq!(reply.ok()["Total"], 2);
+
+    let started = Instant::now();
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let code = loop {
+        if let Some(code) = child.try_wait().unwrap() {
+            break code;
+        }
+        assert!(started.elapsed() < Duration::from_secs(5), "SIGTERM stops the server");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert!(code.success());
+    assert!(started.elapsed() < Duration::from_secs(1));
+}
+
+#[tokio::test]
+async fn environment_settings_apply_and_flags_win() {
+    let mut child = Command::new(BIN)
+        .args(["--addr", "127.0.0.1:0", "--secret-key", "flag-key"])
+        .env("TRTC_MOCK_SECRET_ID", "AKIDfromenv")
+        .env("TRTC_MOCK_SECRET_KEY", "env-key")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (url, log) = wait_listening(&mut child);
+    assert!(log.contains("AKIDfromenv"), "the banner shows the SecretId: {log}");
+    assert!(!log.contains("flag-key") && !log.contains("env-key"), "but not a chosen SecretKey: {log}");
+    let mut request = common::Tc3::post(
+        "DescribeRoomInfo",
+        json!({"SdkAppId": 1400000001u64, "StartTime": common::unix_now() - 60, "EndTime": common::unix_now()}),
+    );
+    request.secret_id = "AKIDfromenv".into();
+    request.secret_key = "flag-key".into();
+    request.send(&url).await.ok();
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
