@@ -4,6 +4,8 @@
 use std::sync::Arc;
 
 use crate::config::Config;
+use crate::control::faults::Faults;
+use crate::control::journal::Journal;
 use crate::gateway::auth::Credentials;
 use crate::gateway::throttle::Throttle;
 use crate::world::{Clock, Fixtures, Generator, SystemWallClock, WallClock, World};
@@ -13,6 +15,10 @@ pub struct App {
     pub credentials: Credentials,
     pub throttle: Throttle,
     pub world: World,
+    pub journal: Journal,
+    pub faults: Faults,
+    /// Wall-clock start, Unix milliseconds.
+    pub started_ms: i64,
 }
 
 impl App {
@@ -27,13 +33,28 @@ impl App {
             return Err("at least one account is needed".to_owned());
         }
         let fixtures = Fixtures::load_paths(&config.fixtures)?;
+        // Parse the embedded API definition now, so that a served request never pays for it.
+        crate::catalog::get();
+        let started_ms = wall.now_ms();
         let clock = Clock::new(wall, config.start_time, config.freeze);
         let world = World::new(clock, Generator::new(config.seed, config.rooms_per_hour), fixtures);
         Ok(Self {
             credentials: Credentials::new(&config.accounts),
             throttle: Throttle::new(config.rate_limit),
             world,
+            journal: Journal::new(config.journal_size),
+            faults: Faults::new(config.seed),
+            started_ms,
             config,
         })
+    }
+
+    /// Back to the start-up state: everything, or what belongs to one SdkAppId (its fixtures,
+    /// journal entries, faults and the rate-limit windows it was counted in).
+    pub fn reset(&self, sdk_app_id: Option<u64>) {
+        self.world.reset(sdk_app_id);
+        self.journal.clear(sdk_app_id);
+        self.faults.clear(sdk_app_id);
+        self.throttle.reset(sdk_app_id);
     }
 }

@@ -122,6 +122,12 @@ pub struct Config {
     /// Average rooms created per hour in the generated history of each SdkAppId.
     pub rooms_per_hour: u32,
     pub log_format: LogFormat,
+    /// Serve the control plane under `/_mock/` (health stays served either way).
+    pub control_plane: bool,
+    /// Bearer token the control plane requires (health excepted).
+    pub control_token: Option<String>,
+    /// Entries the request journal keeps before dropping the oldest.
+    pub journal_size: usize,
 }
 
 impl Default for Config {
@@ -137,6 +143,9 @@ impl Default for Config {
             rate_limit: RateLimitMode::default(),
             rooms_per_hour: 4,
             log_format: LogFormat::default(),
+            control_plane: true,
+            control_token: None,
+            journal_size: 1000,
         }
     }
 }
@@ -205,6 +214,26 @@ pub struct ServeArgs {
     /// Log format: one line per request, as text or JSON.
     #[arg(long, env = "TRTC_MOCK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+
+    /// Serve the control plane under /_mock/ (reset, fixtures, journal, faults, clock). With `off`
+    /// only /_mock/health is served.
+    #[arg(long, env = "TRTC_MOCK_CONTROL_PLANE", value_enum, default_value_t = Switch::On)]
+    pub control_plane: Switch,
+
+    /// Require `Authorization: Bearer <token>` on the control plane (/_mock/health excepted).
+    #[arg(long, env = "TRTC_MOCK_CONTROL_TOKEN", hide_env_values = true)]
+    pub control_token: Option<String>,
+
+    /// Requests the journal (GET /_mock/requests) keeps; older ones are dropped and counted.
+    #[arg(long, env = "TRTC_MOCK_JOURNAL_SIZE", default_value_t = 1000)]
+    pub journal_size: usize,
+}
+
+/// On or off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
 }
 
 #[derive(Deserialize)]
@@ -253,6 +282,9 @@ impl ServeArgs {
             rate_limit: self.rate_limit,
             rooms_per_hour: self.rooms_per_hour,
             log_format: self.log_format,
+            control_plane: self.control_plane == Switch::On,
+            control_token: self.control_token.filter(|t| !t.is_empty()),
+            journal_size: self.journal_size,
         })
     }
 }

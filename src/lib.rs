@@ -10,12 +10,16 @@
 //! - [`world`]: the virtual clock, the generated history, fixtures and task state;
 //! - [`envelope`]: the one builder of `{"Response": {...}}` answers, errors included.
 //!
+//! Beside the API, [`control`] serves `/_mock/`: health, reset, fixtures, the request journal,
+//! fault injection and the clock.
+//!
 //! [`Running`] starts a server on any address (port 0 included) for tests and embedding.
 
 pub mod actions;
 pub mod app;
 pub mod catalog;
 pub mod config;
+pub mod control;
 pub mod envelope;
 pub mod error;
 pub mod gateway;

@@ -4,7 +4,10 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::Parser;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 use trtc_mock::config::{DEFAULT_SECRET_KEY, LogFormat, ServeArgs};
 use trtc_mock::{App, Config};
@@ -14,10 +17,48 @@ use trtc_mock::{App, Config};
 /// Point an official SDK at http://127.0.0.1:8080 with the printed SecretId/SecretKey.
 /// Every setting is also read from the environment variable named in brackets; a flag wins.
 #[derive(Parser, Debug)]
-#[command(name = "trtc-mock", version, about, long_about)]
+#[command(name = "trtc-mock", version, about, long_about, args_conflicts_with_subcommands = true)]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
     #[command(flatten)]
     serve: ServeArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the emulator (what `trtc-mock` with no subcommand does).
+    Serve(ServeArgs),
+    /// Exit 0 if the emulator answers /_mock/health as ready, 1 otherwise (for a container
+    /// HEALTHCHECK: no shell or curl needed).
+    Healthcheck(HealthcheckArgs),
+}
+
+#[derive(Args, Debug)]
+struct HealthcheckArgs {
+    /// Address of the emulator; an unspecified address (0.0.0.0) is reached on loopback.
+    #[arg(long, env = "TRTC_MOCK_ADDR", default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Bearer token of the control plane, if it has one.
+    #[arg(long, env = "TRTC_MOCK_CONTROL_TOKEN", hide_env_values = true)]
+    control_token: Option<String>,
+    /// Give up after this many seconds.
+    #[arg(long, default_value_t = 2)]
+    timeout: u64,
+}
+
+fn healthcheck(args: &HealthcheckArgs) -> ExitCode {
+    let timeout = Duration::from_secs(args.timeout.max(1));
+    match trtc_mock::control::probe::check(args.addr, args.control_token.as_deref(), timeout) {
+        Ok(body) => {
+            println!("{body}");
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("trtc-mock healthcheck: {err}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn init_logging(format: LogFormat) {
@@ -84,11 +125,25 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.serve.log_format);
-    let config = match cli.serve.into_config() {
+    let args = match cli.command {
+        Some(Command::Healthcheck(args)) => return healthcheck(&args),
+        Some(Command::Serve(args)) => args,
+        None => cli.serve,
+    };
+    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime.block_on(serve(args)),
+        Err(err) => {
+            eprintln!("trtc-mock: cannot start the runtime: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> ExitCode {
+    init_logging(args.log_format);
+    let config = match args.into_config() {
         Ok(config) => config,
         Err(err) => {
             eprintln!("trtc-mock: {err}");

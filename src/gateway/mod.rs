@@ -23,6 +23,8 @@ use crate::actions::{self, Ctx};
 use crate::app::App;
 use crate::catalog::{self, Action, regions};
 use crate::config::{Account, AuthMode};
+use crate::control::faults::Hit;
+use crate::control::journal::Entry;
 use crate::envelope;
 use crate::error::{ApiError, ApiResult, Language};
 use parse::{Business, Common, Received, Style};
@@ -36,19 +38,46 @@ pub struct Record {
     pub secret_id: Option<String>,
     pub sdk_app_id: Option<u64>,
     pub signature: Option<auth::SignatureDebug>,
+    pub fault: Option<u64>,
+}
+
+/// Marks a response whose connection must be dropped instead (an injected fault); the server
+/// closes the connection without writing anything.
+#[derive(Debug, Clone, Copy)]
+pub struct DropConnection;
+
+/// Journal code of a request whose connection a fault dropped (not a Tencent code).
+pub const DROPPED: &str = "ConnectionDropped";
+
+enum Outcome {
+    Answer(ApiResult<Vec<u8>>),
+    Drop,
 }
 
 /// Axum handler for the API (every method and path outside the control plane).
 pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Response<Body> {
     let request_id = Uuid::new_v4();
     let started = Instant::now();
+    let received_at_ms = app.world.clock.wall().now_ms();
+    let method = request.method().as_str().to_owned();
     let trace_id = request.headers().get("x-tc-traceid").cloned();
     let mut record = Record::default();
-    let (language, result) = run(&app, request, &mut record).await;
-    let (body, code) = match &result {
-        Ok(output) => (envelope::success(output, &request_id), "Success"),
-        Err(err) => (envelope::error(err, language, &request_id), err.code()),
+    let (language, outcome) = run(&app, request, &mut record).await;
+    let (mut response, code, message) = match outcome {
+        Outcome::Answer(Ok(output)) => {
+            (envelope::http(envelope::success(&output, &request_id)), "Success".to_owned(), None)
+        }
+        Outcome::Answer(Err(err)) => {
+            let body = envelope::error(&err, language, &request_id);
+            (envelope::http(body), err.code().to_owned(), Some(err.message(Language::English).to_owned()))
+        }
+        Outcome::Drop => {
+            let mut response = Response::new(Body::empty());
+            response.extensions_mut().insert(DropConnection);
+            (response, DROPPED.to_owned(), None)
+        }
     };
+    let duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     tracing::info!(
         target: "trtc_mock::request",
         request_id = %request_id,
@@ -56,10 +85,25 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Resp
         signature = record.style.map_or("-", Style::name),
         secret_id = record.secret_id.as_deref().unwrap_or("-"),
         sdk_app_id = record.sdk_app_id.unwrap_or_default(),
-        code,
-        micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        code = code.as_str(),
+        micros = duration_us,
     );
-    let mut response = envelope::http(body);
+    app.journal.record(Entry {
+        seq: 0,
+        request_id: request_id.hyphenated().to_string(),
+        received_at_ms,
+        virtual_time: app.world.clock.now(),
+        method,
+        action: record.action,
+        sdk_app_id: record.sdk_app_id,
+        secret_id: record.secret_id,
+        signature_method: record.style.map(Style::name),
+        code,
+        message,
+        duration_us,
+        fault: record.fault,
+        signature: record.signature,
+    });
     // Node SDK errors carry the response's trace id when there is one.
     if let Some(trace_id) = trace_id {
         response.headers_mut().insert("x-tc-traceid", trace_id);
@@ -70,31 +114,64 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Resp
     response
 }
 
-async fn run(app: &App, request: Request<Body>, record: &mut Record) -> (Language, ApiResult<Vec<u8>>) {
+async fn run(app: &App, request: Request<Body>, record: &mut Record) -> (Language, Outcome) {
     let header_language =
         parse::header(request.headers(), "x-tc-language").and_then(Language::parse).unwrap_or_default();
     let received = match parse::receive(request).await {
         Ok(received) => received,
-        Err(err) => return (header_language, Err(err)),
+        Err(err) => return (header_language, Outcome::Answer(Err(err))),
     };
     let v1_pairs = if parse::header(&received.headers, "authorization").is_some() {
         None
     } else {
         match parse::v1_pairs(&received) {
             Ok(pairs) => Some(pairs),
-            Err(err) => return (header_language, Err(err)),
+            Err(err) => return (header_language, Outcome::Answer(Err(err))),
         }
     };
     let language = parse::language(&received, v1_pairs.as_deref());
-    (language, stages(app, &received, v1_pairs, record))
+    let ready = match prepare(app, &received, v1_pairs, record) {
+        Ok(ready) => ready,
+        Err(err) => return (language, Outcome::Answer(Err(err))),
+    };
+    if let Some(hit) = ready.fault {
+        record.fault = Some(hit.id);
+        if let Some(latency) = hit.latency {
+            tokio::time::sleep(latency).await;
+        }
+        if hit.drop_connection {
+            return (language, Outcome::Drop);
+        }
+        if let Some(err) = hit.error {
+            return (language, Outcome::Answer(Err(err)));
+        }
+    }
+    let now = u64::try_from(app.world.clock.now()).unwrap_or_default();
+    let ctx = Ctx { world: &app.world, account: &ready.account, now };
+    let result = match actions::dispatch(ready.action, &ctx, ready.input) {
+        Some(result) => result,
+        None => Err(ApiError::unsupported_operation(
+            format!("The action `{}` is not implemented by trtc-mock yet.", ready.action.name),
+            format!("trtc-mock 暂不支持接口 `{}`。", ready.action.name),
+        )),
+    };
+    (language, Outcome::Answer(result))
 }
 
-fn stages(
+/// A request that passed every check, ready for its handler.
+struct Ready {
+    action: &'static Action,
+    account: Arc<Account>,
+    input: Value,
+    fault: Option<Hit>,
+}
+
+fn prepare(
     app: &App,
     received: &Received,
     v1_pairs: Option<Vec<(String, String)>>,
     record: &mut Record,
-) -> ApiResult<Vec<u8>> {
+) -> ApiResult<Ready> {
     let (common, business) = parse::common(received, v1_pairs)?;
     record.action = Some(common.action.clone());
     record.style = Some(common.style);
@@ -114,21 +191,24 @@ fn stages(
     };
 
     let action = check_common(&common)?;
-    app.throttle.check(&account.secret_id, &action.name, action.rate_limit, wall_ms)?;
-
-    let input = business_input(action, &common, business)?;
+    // The input is read before throttling so the window knows its SdkAppId, but its errors are
+    // reported after, in the gateway's order.
+    let input = business_input(action, &common, business);
+    record.sdk_app_id = input.as_ref().ok().and_then(sdk_app_id_of);
+    app.throttle.check(&account.secret_id, &action.name, record.sdk_app_id, action.rate_limit, wall_ms)?;
+    let input = input?;
     catalog::validate(catalog::get(), &action.input, &input)?;
-    record.sdk_app_id = input.get("SdkAppId").and_then(Value::as_u64);
+    let fault = app.faults.check(&action.name, record.sdk_app_id);
+    Ok(Ready { action, account, input, fault })
+}
 
-    let now = u64::try_from(app.world.clock.now()).unwrap_or_default();
-    let ctx = Ctx { world: &app.world, account: &account, now };
-    match actions::dispatch(action, &ctx, input) {
-        Some(result) => result,
-        None => Err(ApiError::unsupported_operation(
-            format!("The action `{}` is not implemented by trtc-mock yet.", action.name),
-            format!("trtc-mock 暂不支持接口 `{}`。", action.name),
-        )),
-    }
+/// The SdkAppId a request names, under any of the API's spellings and types.
+fn sdk_app_id_of(input: &Value) -> Option<u64> {
+    ["SdkAppId", "SdkAppid", "Sdkappid"].iter().find_map(|key| match input.get(key)? {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    })
 }
 
 /// Action, version and region, checked after authentication as the real gateway does.

@@ -15,10 +15,15 @@ use crate::error::ApiError;
 
 const SHARDS: usize = 16;
 
-#[derive(Clone, Copy)]
+/// SdkAppIds remembered per window, for scoped resets.
+const APPS_PER_WINDOW: usize = 8;
+
+#[derive(Clone)]
 struct Window {
     index: i64,
     count: u64,
+    /// SdkAppIds of the requests counted in this window (first few).
+    apps: Vec<u64>,
 }
 
 pub struct Throttle {
@@ -41,8 +46,15 @@ impl Throttle {
     }
 
     /// Counts one request at `now_ms` (wall clock, milliseconds) and refuses it when the
-    /// window's budget is spent.
-    pub fn check(&self, secret_id: &str, action: &str, documented: RateLimit, now_ms: i64) -> Result<(), ApiError> {
+    /// window's budget is spent. `sdk_app_id` is remembered for scoped resets.
+    pub fn check(
+        &self,
+        secret_id: &str,
+        action: &str,
+        sdk_app_id: Option<u64>,
+        documented: RateLimit,
+        now_ms: i64,
+    ) -> Result<(), ApiError> {
         let Some(limit) = self.effective(documented) else {
             return Ok(());
         };
@@ -53,23 +65,29 @@ impl Throttle {
         let shard = &self.shards[(hasher.finish() as usize) % SHARDS];
         let mut map = shard.lock().expect("throttle shard lock");
         let key = (secret_id.to_owned(), action.to_owned());
-        let window = map.entry(key).or_insert(Window { index, count: 0 });
+        let window = map.entry(key).or_insert(Window { index, count: 0, apps: Vec::new() });
         if window.index != index {
-            *window = Window { index, count: 0 };
+            *window = Window { index, count: 0, apps: Vec::new() };
         }
         window.count += 1;
+        if let Some(app) = sdk_app_id
+            && window.apps.len() < APPS_PER_WINDOW
+            && !window.apps.contains(&app)
+        {
+            window.apps.push(app);
+        }
         if window.count > limit.count {
             return Err(ApiError::request_limit_exceeded(window.count, limit.count));
         }
         Ok(())
     }
 
-    /// Forgets every window (or those of one SecretId).
-    pub fn reset(&self, secret_id: Option<&str>) {
+    /// Forgets every window, or those that counted requests for one SdkAppId.
+    pub fn reset(&self, sdk_app_id: Option<u64>) {
         for shard in &self.shards {
             let mut map = shard.lock().expect("throttle shard lock");
-            match secret_id {
-                Some(id) => map.retain(|(sid, _), _| sid != id),
+            match sdk_app_id {
+                Some(app) => map.retain(|_, window| !window.apps.contains(&app)),
                 None => map.clear(),
             }
         }
@@ -86,32 +104,43 @@ mod tests {
     fn twenty_first_call_in_a_second_fails_and_the_next_second_passes() {
         let t = Throttle::new(RateLimitMode::Documented);
         for _ in 0..20 {
-            t.check("AKID", "DescribeUserInfo", TWENTY, 5_000).unwrap();
+            t.check("AKID", "DescribeUserInfo", None, TWENTY, 5_000).unwrap();
         }
-        let err = t.check("AKID", "DescribeUserInfo", TWENTY, 5_999).unwrap_err();
+        let err = t.check("AKID", "DescribeUserInfo", None, TWENTY, 5_999).unwrap_err();
         assert!(err.message(crate::error::Language::English).contains("equals to `21`"));
-        assert!(t.check("AKID", "DescribeUserInfo", TWENTY, 6_000).is_ok());
+        assert!(t.check("AKID", "DescribeUserInfo", None, TWENTY, 6_000).is_ok());
     }
 
     #[test]
     fn keys_are_independent() {
         let t = Throttle::new(RateLimitMode::PerSecond(1));
-        t.check("A", "X", TWENTY, 0).unwrap();
-        t.check("B", "X", TWENTY, 0).unwrap();
-        t.check("A", "Y", TWENTY, 0).unwrap();
-        assert!(t.check("A", "X", TWENTY, 10).is_err());
+        t.check("A", "X", None, TWENTY, 0).unwrap();
+        t.check("B", "X", None, TWENTY, 0).unwrap();
+        t.check("A", "Y", None, TWENTY, 0).unwrap();
+        assert!(t.check("A", "X", None, TWENTY, 10).is_err());
+    }
+
+    #[test]
+    fn scoped_reset_forgets_the_windows_that_counted_the_app() {
+        let t = Throttle::new(RateLimitMode::PerSecond(1));
+        t.check("A", "X", Some(1), TWENTY, 0).unwrap();
+        t.check("A", "Y", Some(2), TWENTY, 0).unwrap();
+        t.reset(Some(1));
+        assert!(t.check("A", "X", Some(1), TWENTY, 0).is_ok());
+        assert!(t.check("A", "Y", Some(2), TWENTY, 0).is_err());
     }
 
     #[test]
     fn longer_windows_and_off() {
         let t = Throttle::new(RateLimitMode::Documented);
         let fifteen = RateLimit { count: 1, per_seconds: 15 };
-        t.check("A", "DescribeTrtcRoomUsage", fifteen, 15_000).unwrap();
-        assert!(t.check("A", "DescribeTrtcRoomUsage", fifteen, 29_999).is_err());
-        assert!(t.check("A", "DescribeTrtcRoomUsage", fifteen, 30_000).is_ok());
+        t.check("A", "DescribeTrtcRoomUsage", None, fifteen, 15_000).unwrap();
+        assert!(t.check("A", "DescribeTrtcRoomUsage", None, fifteen, 29_999).is_err());
+        assert!(t.check("A", "DescribeTrtcRoomUsage", None, fifteen, 30_000).is_ok());
         let off = Throttle::new(RateLimitMode::Off);
+        off.reset(None);
         for _ in 0..100 {
-            off.check("A", "X", RateLimit { count: 1, per_seconds: 1 }, 0).unwrap();
+            off.check("A", "X", None, RateLimit { count: 1, per_seconds: 1 }, 0).unwrap();
         }
     }
 }

@@ -112,6 +112,21 @@ impl Fixtures {
         self.apps.values().map(Vec::len).sum()
     }
 
+    /// A copy whose rooms of `sdk_app_id` are those `other` has (none if it has none).
+    pub fn with_app_from(&self, other: &Fixtures, sdk_app_id: u64) -> Fixtures {
+        let mut copy = self.clone();
+        match other.apps.get(&sdk_app_id) {
+            Some(rooms) => copy.apps.insert(sdk_app_id, rooms.clone()),
+            None => copy.apps.remove(&sdk_app_id),
+        };
+        copy
+    }
+
+    /// Each SdkAppId with its number of rooms.
+    pub fn apps(&self) -> impl Iterator<Item = (u64, usize)> + '_ {
+        self.apps.iter().map(|(app, rooms)| (*app, rooms.len()))
+    }
+
     /// Loads files and directories (every `*.json` directly inside, in name order).
     pub fn load_paths(paths: &[PathBuf]) -> Result<Self, String> {
         let mut fixtures = Self::default();

@@ -20,12 +20,15 @@ use generator::BUCKET_SECS;
 pub struct World {
     pub clock: Clock,
     pub generator: Generator,
+    /// The fixtures loaded at start-up, which a reset goes back to.
+    startup: Arc<Fixtures>,
     fixtures: RwLock<Arc<Fixtures>>,
 }
 
 impl World {
     pub fn new(clock: Clock, generator: Generator, fixtures: Fixtures) -> Self {
-        Self { clock, generator, fixtures: RwLock::new(Arc::new(fixtures)) }
+        let startup = Arc::new(fixtures);
+        Self { clock, generator, fixtures: RwLock::new(Arc::clone(&startup)), startup }
     }
 
     /// The fixtures in force (a snapshot: later loads do not change it).
@@ -33,9 +36,26 @@ impl World {
         Arc::clone(&self.fixtures.read().expect("fixtures lock"))
     }
 
-    /// Replaces the fixtures in force.
-    pub fn set_fixtures(&self, fixtures: Fixtures) {
-        *self.fixtures.write().expect("fixtures lock") = Arc::new(fixtures);
+    /// Loads one more fixture document, all or nothing; the error starts with `source`.
+    pub fn add_fixtures(&self, source: &str, text: &str) -> Result<(), String> {
+        let mut current = self.fixtures.write().expect("fixtures lock");
+        let mut next = Fixtures::clone(&current);
+        next.add_document(source, text)?;
+        *current = Arc::new(next);
+        Ok(())
+    }
+
+    /// Back to the start-up state: everything (clock and fixtures), or the fixtures of one
+    /// SdkAppId (the clock is shared, so a scoped reset leaves it alone).
+    pub fn reset(&self, sdk_app_id: Option<u64>) {
+        let mut current = self.fixtures.write().expect("fixtures lock");
+        match sdk_app_id {
+            None => {
+                *current = Arc::clone(&self.startup);
+                self.clock.reset();
+            }
+            Some(app) => *current = Arc::new(current.with_app_from(&self.startup, app)),
+        }
     }
 
     /// Rooms of an app active at some point of `[start, end]` as they stand at `now`, ordered

@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 import time
+import urllib.request
 import warnings
 from pathlib import Path
 from unittest import mock
@@ -519,3 +520,57 @@ def test_rate_limit_20_per_second(rate_limited_server):
     assert error.message == RATE_LIMIT_MESSAGE
     sleep_until_next_second()
     list_rooms()
+
+
+# ---------------------------------------------------------------------------- control plane
+
+def control(server, method, path, body=None):
+    """Calls the emulator's control plane (/_mock/...) and returns the decoded JSON answer."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(f"http://{server.address}/_mock{path}", data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=5) as answer:
+        return json.load(answer)
+
+
+@pytest.fixture()
+def control_server(start_server):
+    """A server of its own: the tests below change its faults and clock."""
+    server = start_server("--now", str(NOW), "--freeze", "--rate-limit", "off")
+    yield server
+    control(server, "POST", "/reset", {})
+
+
+def test_injected_fault_reaches_the_sdk_as_its_code(control_server):
+    client = make_client(control_server)
+    room = day_window()
+    control(control_server, "POST", "/faults",
+            {"action": "DescribeRoomInfo", "error": {"code": "FailedOperation.RoomNotExist"}, "count": 1})
+    error = expect_error("FailedOperation.RoomNotExist", client, "DescribeRoomInfo", room)
+    assert error.message == "The room does not exist."
+    call(client, "DescribeRoomInfo", room)  # the fault was for one call only
+    journal = control(control_server, "GET", "/requests?code=FailedOperation.RoomNotExist")
+    assert [e["request_id"] for e in journal["entries"]] == [error.requestId]
+
+
+def test_dropped_connection_is_a_network_error_for_the_sdk(control_server):
+    client = make_client(control_server)
+    control(control_server, "POST", "/faults", {"action": "DescribeRoomInfo", "drop_connection": True, "count": 1})
+    with pytest.raises(TencentCloudSDKException) as caught:
+        call(client, "DescribeRoomInfo", day_window())
+    assert caught.value.code == "ClientNetworkError", str(caught.value)
+    call(client, "DescribeRoomInfo", day_window())
+
+
+def test_clock_control_moves_what_the_sdk_sees(control_server):
+    client = make_client(control_server)
+    open_rooms = [r for r in all_rooms(client, day_window()) if not r.IsFinished]
+    assert open_rooms, "some rooms are open at now"
+    room = open_rooms[0]
+    assert control(control_server, "POST", "/clock", {"advance": 4 * HOUR}) == {"now": NOW + 4 * HOUR, "frozen": True}
+    later = call(client, "DescribeRoomInfo", {"SdkAppId": APP, "StartTime": room.CreateTime,
+                                              "EndTime": room.CreateTime + 60, "RoomId": room.RoomString})
+    same = next(r for r in later.RoomList if r.CommId == room.CommId)
+    assert same.IsFinished is True and NOW < same.DestroyTime <= NOW + 4 * HOUR
+    control(control_server, "POST", "/reset", {})
+    assert control(control_server, "GET", "/clock") == {"now": NOW, "frozen": True}

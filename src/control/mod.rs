@@ -1,0 +1,248 @@
+//! The control plane under `/_mock/`: what a test suite needs around the API.
+//!
+//! JSON in and out, ordinary HTTP status codes (it is our API, not Tencent's). Never reachable
+//! as a TRTC action. `--control-plane off` leaves only `/_mock/health`; `--control-token` requires
+//! `Authorization: Bearer <token>` everywhere but `/_mock/health`.
+//!
+//! | endpoint | does |
+//! |---|---|
+//! | `GET /_mock/health` | ready, version, seed, clock, counts |
+//! | `POST /_mock/reset` | back to the start-up state; `{"sdk_app_id": N}` scopes it |
+//! | `GET/POST /_mock/fixtures` | list / load fixture documents at run time |
+//! | `GET/DELETE /_mock/requests` | the request journal (filters: action, code, since, sdk_app_id, secret_id, limit) |
+//! | `GET/POST/DELETE /_mock/faults`, `DELETE /_mock/faults/{id}` | injected faults |
+//! | `GET/POST /_mock/clock` | read, set, advance, freeze the virtual clock |
+
+pub mod faults;
+pub mod journal;
+pub mod probe;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use subtle::ConstantTimeEq;
+
+use crate::actions::SEMANTIC;
+use crate::app::App;
+use crate::catalog;
+use faults::FaultSpec;
+
+/// The control plane's routes, to be nested under `/_mock`.
+pub fn routes(app: Arc<App>) -> Router {
+    let guarded = Router::new()
+        .route("/reset", axum::routing::post(reset))
+        .route("/fixtures", get(list_fixtures).post(load_fixtures))
+        .route("/requests", get(requests).delete(clear_requests))
+        .route("/faults", get(list_faults).post(add_fault).delete(clear_faults))
+        .route("/faults/{id}", delete(remove_fault))
+        .route("/clock", get(clock).post(set_clock))
+        .fallback(not_found)
+        .route_layer(middleware::from_fn_with_state(Arc::clone(&app), guard));
+    Router::new().route("/health", get(health)).merge(guarded).fallback(not_found).with_state(app)
+}
+
+/// A JSON answer with a status.
+fn reply(status: StatusCode, body: Value) -> Response {
+    let mut response = (status, body.to_string()).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/json"));
+    response
+}
+
+fn ok(body: Value) -> Response {
+    reply(StatusCode::OK, body)
+}
+
+fn bad_request(message: impl Into<String>) -> Response {
+    reply(StatusCode::BAD_REQUEST, json!({"error": message.into()}))
+}
+
+async fn not_found() -> Response {
+    reply(
+        StatusCode::NOT_FOUND,
+        json!({"error": "no such control-plane endpoint; see the README's control-plane section"}),
+    )
+}
+
+/// Enforces `--control-plane off` and `--control-token` on every endpoint but health.
+async fn guard(State(app): State<Arc<App>>, headers: HeaderMap, request: Request, next: Next) -> Response {
+    if !app.config.control_plane {
+        return reply(
+            StatusCode::NOT_FOUND,
+            json!({"error": "the control plane is disabled (--control-plane off); only /_mock/health is served"}),
+        );
+    }
+    if let Some(token) = &app.config.control_token {
+        let sent = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        if !bool::from(sent.as_bytes().ct_eq(token.as_bytes())) {
+            return reply(
+                StatusCode::UNAUTHORIZED,
+                json!({"error": "the control plane needs `Authorization: Bearer <token>`"}),
+            );
+        }
+    }
+    next.run(request).await
+}
+
+/// Parses an optional JSON body; an empty body is the type's default. The error is the reason.
+fn body<T: DeserializeOwned + Default>(bytes: &Bytes) -> Result<T, String> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(bytes).map_err(|e| format!("invalid JSON body: {e}"))
+}
+
+async fn health(State(app): State<Arc<App>>) -> Response {
+    let fixtures = app.world.fixtures();
+    let wall_ms = app.world.clock.wall().now_ms();
+    ok(json!({
+        "status": "ready",
+        "ready": true,
+        "version": env!("CARGO_PKG_VERSION"),
+        "service": "trtc",
+        "api_version": catalog::VERSION,
+        "actions": catalog::get().actions().len(),
+        "semantic_actions": SEMANTIC.len(),
+        "seed": app.config.seed,
+        "clock": app.world.clock.reading(),
+        "fixtures": {"documents": fixtures.sources(), "apps": fixtures.app_count(), "rooms": fixtures.room_count()},
+        "journal": {"entries": app.journal.len(), "capacity": app.config.journal_size, "dropped": app.journal.dropped()},
+        "faults": app.faults.len(),
+        "control_plane": app.config.control_plane,
+        "uptime_ms": wall_ms - app.started_ms,
+    }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResetScope {
+    sdk_app_id: Option<u64>,
+}
+
+async fn reset(State(app): State<Arc<App>>, bytes: Bytes) -> Response {
+    let scope: ResetScope = match body(&bytes) {
+        Ok(scope) => scope,
+        Err(reason) => return bad_request(reason),
+    };
+    app.reset(scope.sdk_app_id);
+    match scope.sdk_app_id {
+        Some(app_id) => ok(json!({"reset": {"sdk_app_id": app_id}})),
+        None => ok(json!({"reset": "all", "clock": app.world.clock.reading()})),
+    }
+}
+
+fn fixtures_view(app: &App) -> Value {
+    let fixtures = app.world.fixtures();
+    let apps: Vec<Value> = fixtures.apps().map(|(id, rooms)| json!({"sdk_app_id": id, "rooms": rooms})).collect();
+    json!({"documents": fixtures.sources(), "apps": apps})
+}
+
+async fn list_fixtures(State(app): State<Arc<App>>) -> Response {
+    ok(fixtures_view(&app))
+}
+
+async fn load_fixtures(State(app): State<Arc<App>>, bytes: Bytes) -> Response {
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return bad_request("the fixture document is not UTF-8");
+    };
+    let source = format!("POST /_mock/fixtures #{}", app.world.fixtures().sources().len() + 1);
+    match app.world.add_fixtures(&source, text) {
+        Ok(()) => reply(StatusCode::CREATED, fixtures_view(&app)),
+        Err(reason) => reply(StatusCode::UNPROCESSABLE_ENTITY, json!({"error": reason})),
+    }
+}
+
+async fn requests(
+    State(app): State<Arc<App>>,
+    query: Result<Query<journal::Query>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    match query {
+        Ok(Query(query)) => ok(serde_json::to_value(app.journal.query(&query)).unwrap_or_default()),
+        Err(rejection) => bad_request(rejection.body_text()),
+    }
+}
+
+async fn clear_requests(State(app): State<Arc<App>>) -> Response {
+    app.journal.clear(None);
+    ok(json!({"cleared": true}))
+}
+
+async fn list_faults(State(app): State<Arc<App>>) -> Response {
+    ok(json!({"faults": app.faults.list()}))
+}
+
+async fn add_fault(State(app): State<Arc<App>>, bytes: Bytes) -> Response {
+    let spec: FaultSpec = match serde_json::from_slice(&bytes) {
+        Ok(spec) => spec,
+        Err(e) => return bad_request(format!("invalid fault: {e}")),
+    };
+    match app.faults.add(spec) {
+        Ok(view) => reply(StatusCode::CREATED, serde_json::to_value(view).unwrap_or_default()),
+        Err(reason) => bad_request(reason),
+    }
+}
+
+async fn clear_faults(State(app): State<Arc<App>>) -> Response {
+    app.faults.clear(None);
+    ok(json!({"faults": []}))
+}
+
+async fn remove_fault(State(app): State<Arc<App>>, Path(id): Path<u64>) -> Response {
+    if app.faults.remove(id) {
+        ok(json!({"removed": id}))
+    } else {
+        reply(StatusCode::NOT_FOUND, json!({"error": format!("no fault {id}")}))
+    }
+}
+
+async fn clock(State(app): State<Arc<App>>) -> Response {
+    ok(serde_json::to_value(app.world.clock.reading()).unwrap_or_default())
+}
+
+/// `POST /_mock/clock`: any of `set` (Unix seconds), `advance` (seconds, ≥ 0), `freeze` (bool),
+/// applied in that order.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClockChange {
+    set: Option<i64>,
+    advance: Option<i64>,
+    freeze: Option<bool>,
+}
+
+async fn set_clock(State(app): State<Arc<App>>, bytes: Bytes) -> Response {
+    let change: ClockChange = match body(&bytes) {
+        Ok(change) => change,
+        Err(reason) => return bad_request(reason),
+    };
+    if change.set.is_some_and(|t| t < 0) {
+        return bad_request("`set` is a Unix time in seconds, not negative");
+    }
+    if change.advance.is_some_and(|s| s < 0) {
+        return bad_request("`advance` moves the clock forward: use `set` to go back");
+    }
+    let clock = &app.world.clock;
+    if let Some(t) = change.set {
+        clock.set(t);
+    }
+    if let Some(seconds) = change.advance {
+        // Everything the world shows is derived from the clock (rooms open and close, users
+        // leave), so whatever falls due in the skipped interval has happened, in order.
+        clock.advance(seconds);
+    }
+    if let Some(frozen) = change.freeze {
+        clock.set_frozen(frozen);
+    }
+    ok(serde_json::to_value(clock.reading()).unwrap_or_default())
+}
