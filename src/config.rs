@@ -128,7 +128,24 @@ pub struct Config {
     pub control_token: Option<String>,
     /// Entries the request journal keeps before dropping the oldest.
     pub journal_size: usize,
+    /// What actions without a hand-written handler answer.
+    pub unimplemented: Unimplemented,
+    /// Base of the URLs in answers (recording files, audio downloads…), without a trailing slash.
+    pub media_url_base: String,
 }
+
+/// What an action without a hand-written handler answers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Unimplemented {
+    /// A response of the right shape generated from the API definition.
+    #[default]
+    Generate,
+    /// `UnsupportedOperation`, naming the action.
+    Error,
+}
+
+/// Default base of the URLs in answers: a reserved `.test` domain, clearly not Tencent's.
+pub const DEFAULT_MEDIA_URL_BASE: &str = "https://media.trtc-mock.test";
 
 impl Default for Config {
     fn default() -> Self {
@@ -146,6 +163,8 @@ impl Default for Config {
             control_plane: true,
             control_token: None,
             journal_size: 1000,
+            unimplemented: Unimplemented::default(),
+            media_url_base: DEFAULT_MEDIA_URL_BASE.to_owned(),
         }
     }
 }
@@ -227,6 +246,15 @@ pub struct ServeArgs {
     /// Requests the journal (GET /_mock/requests) keeps; older ones are dropped and counted.
     #[arg(long, env = "TRTC_MOCK_JOURNAL_SIZE", default_value_t = 1000)]
     pub journal_size: usize,
+
+    /// What actions without a hand-written handler answer: a response generated from the API
+    /// definition, or `UnsupportedOperation` naming the action (`trtc-mock actions` lists which).
+    #[arg(long, env = "TRTC_MOCK_UNIMPLEMENTED", value_enum, default_value_t = Unimplemented::Generate)]
+    pub unimplemented: Unimplemented,
+
+    /// Base of the URLs in generated answers (recording files, audio downloads…).
+    #[arg(long, env = "TRTC_MOCK_MEDIA_URL_BASE", default_value = DEFAULT_MEDIA_URL_BASE)]
+    pub media_url_base: String,
 }
 
 /// On or off.
@@ -285,6 +313,8 @@ impl ServeArgs {
             control_plane: self.control_plane == Switch::On,
             control_token: self.control_token.filter(|t| !t.is_empty()),
             journal_size: self.journal_size,
+            unimplemented: self.unimplemented,
+            media_url_base: self.media_url_base.trim_end_matches('/').to_owned(),
         })
     }
 }

@@ -63,6 +63,22 @@ pub fn error(err: &ApiError, language: Language, request_id: &Uuid) -> Vec<u8> {
     serde_json::to_vec(&envelope).expect("strings always serialize")
 }
 
+/// A `text/event-stream` answer: each event's JSON carries the RequestId, which is also in the
+/// `X-TC-RequestId` header (the documented place for streamed answers).
+pub fn event_stream(events: Vec<serde_json::Map<String, serde_json::Value>>, request_id: &Uuid) -> Response<Body> {
+    let id = request_id.hyphenated().to_string();
+    let mut body = Vec::new();
+    for mut event in events {
+        event.insert("RequestId".into(), id.clone().into());
+        body.extend_from_slice(b"data: ");
+        body.extend_from_slice(&serde_json::to_vec(&event).expect("JSON values always serialize"));
+        body.extend_from_slice(b"\n\n");
+    }
+    let mut response = Response::new(Body::from(body));
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+    response
+}
+
 /// An HTTP response carrying an envelope.
 pub fn http(body: Vec<u8>) -> Response<Body> {
     let mut response = Response::new(Body::from(body));

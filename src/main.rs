@@ -28,10 +28,13 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run the emulator (what `trtc-mock` with no subcommand does).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Exit 0 if the emulator answers /_mock/health as ready, 1 otherwise (for a container
     /// HEALTHCHECK: no shell or curl needed).
     Healthcheck(HealthcheckArgs),
+    /// Print every action of the API with its editions, status and how the emulator answers it
+    /// (a Markdown table, the same as the README's).
+    Actions,
 }
 
 #[derive(Args, Debug)]
@@ -129,7 +132,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let args = match cli.command {
         Some(Command::Healthcheck(args)) => return healthcheck(&args),
-        Some(Command::Serve(args)) => args,
+        Some(Command::Actions) => {
+            print!("{}", trtc_mock::actions::coverage_table());
+            return ExitCode::SUCCESS;
+        }
+        Some(Command::Serve(args)) => *args,
         None => cli.serve,
     };
     match tokio::runtime::Builder::new_multi_thread().enable_all().build() {

@@ -160,3 +160,23 @@ async fn environment_settings_apply_and_flags_win() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[test]
+fn healthcheck_subcommand_and_serve_subcommand() {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (url, _) = wait_listening(&mut child);
+    let addr = url.trim_start_matches("http://");
+    let healthy = Command::new(BIN).args(["healthcheck", "--addr", addr]).output().unwrap();
+    assert!(healthy.status.success(), "{}", String::from_utf8_lossy(&healthy.stderr));
+    assert!(String::from_utf8(healthy.stdout).unwrap().contains("\"ready\":true"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let down = Command::new(BIN).args(["healthcheck", "--addr", addr, "--timeout", "1"]).output().unwrap();
+    assert!(!down.status.success());
+    assert!(String::from_utf8(down.stderr).unwrap().contains("trtc-mock healthcheck:"));
+}

@@ -7,6 +7,7 @@
 
 mod flat;
 pub mod regions;
+pub mod respond;
 mod validate;
 
 use std::collections::HashMap;

@@ -31,7 +31,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
 
-use crate::actions::SEMANTIC;
+use crate::actions::{Implementation, implementation};
 use crate::app::App;
 use crate::catalog;
 use faults::FaultSpec;
@@ -114,7 +114,7 @@ async fn health(State(app): State<Arc<App>>) -> Response {
         "service": "trtc",
         "api_version": catalog::VERSION,
         "actions": catalog::get().actions().len(),
-        "semantic_actions": SEMANTIC.len(),
+        "semantic_actions": catalog::get().actions().into_iter().filter(|a| implementation(a) == Implementation::Semantic).count(),
         "seed": app.config.seed,
         "clock": app.world.clock.reading(),
         "fixtures": {"documents": fixtures.sources(), "apps": fixtures.app_count(), "rooms": fixtures.room_count()},

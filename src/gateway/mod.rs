@@ -19,7 +19,7 @@ use axum::http::{HeaderValue, Request, Response};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::actions::{self, Ctx};
+use crate::actions::{self, Ctx, Output};
 use crate::app::App;
 use crate::catalog::{self, Action, regions};
 use crate::config::{Account, AuthMode};
@@ -50,7 +50,7 @@ pub struct DropConnection;
 pub const DROPPED: &str = "ConnectionDropped";
 
 enum Outcome {
-    Answer(ApiResult<Vec<u8>>),
+    Answer(ApiResult<Output>),
     Drop,
 }
 
@@ -64,8 +64,11 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Resp
     let mut record = Record::default();
     let (language, outcome) = run(&app, request, &mut record).await;
     let (mut response, code, message) = match outcome {
-        Outcome::Answer(Ok(output)) => {
+        Outcome::Answer(Ok(Output::Json(output))) => {
             (envelope::http(envelope::success(&output, &request_id)), "Success".to_owned(), None)
+        }
+        Outcome::Answer(Ok(Output::Events(events))) => {
+            (envelope::event_stream(events, &request_id), "Success".to_owned(), None)
         }
         Outcome::Answer(Err(err)) => {
             let body = envelope::error(&err, language, &request_id);
@@ -146,16 +149,15 @@ async fn run(app: &App, request: Request<Body>, record: &mut Record) -> (Languag
             return (language, Outcome::Answer(Err(err)));
         }
     }
-    let now = u64::try_from(app.world.clock.now()).unwrap_or_default();
-    let ctx = Ctx { world: &app.world, account: &ready.account, now };
-    let result = match actions::dispatch(ready.action, &ctx, ready.input) {
-        Some(result) => result,
-        None => Err(ApiError::unsupported_operation(
-            format!("The action `{}` is not implemented by trtc-mock yet.", ready.action.name),
-            format!("trtc-mock 暂不支持接口 `{}`。", ready.action.name),
-        )),
+    let ctx = Ctx {
+        world: &app.world,
+        account: &ready.account,
+        now: u64::try_from(app.world.clock.now()).unwrap_or_default(),
+        seed: app.config.seed,
+        unimplemented: app.config.unimplemented,
+        media_url_base: &app.config.media_url_base,
     };
-    (language, Outcome::Answer(result))
+    (language, Outcome::Answer(actions::dispatch(ready.action, &ctx, ready.input)))
 }
 
 /// A request that passed every check, ready for its handler.
