@@ -265,19 +265,7 @@ async fn streamed_speech_is_server_sent_events() {
         json!({"Text": "hello there, speech", "Voice": {"VoiceId": "v1"}, "SdkAppId": 1400000001u64}),
     );
     request.region = Some("ap-beijing".into());
-    let authority = server.url().trim_start_matches("http://").to_owned();
-    let response = common::client()
-        .post(format!("{}/", server.url()))
-        .header("Authorization", request.authorization_for(&authority))
-        .header("Content-Type", "application/json")
-        .header("X-TC-Action", "TextToSpeechSSE")
-        .header("X-TC-Version", "2019-07-22")
-        .header("X-TC-Region", "ap-beijing")
-        .header("X-TC-Timestamp", request.timestamp.to_string())
-        .body(request.payload.clone())
-        .send()
-        .await
-        .unwrap();
+    let response = request.send_raw(&server.url()).await.unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "text/event-stream");
     let request_id = response.headers()["x-tc-requestid"].to_str().unwrap().to_owned();

@@ -157,10 +157,9 @@ pub fn language(received: &Received, v1_pairs: Option<&[(String, String)]>) -> L
 /// of a request without `Authorization` (see [`v1_pairs`]).
 pub fn common(received: &Received, v1_pairs: Option<Vec<(String, String)>>) -> ApiResult<(Common, Business)> {
     let language = language(received, v1_pairs.as_deref());
-    match (header(&received.headers, "authorization"), v1_pairs) {
-        (Some(authorization), _) => tc3(received, authorization, language),
-        (None, Some(pairs)) => v1_common(received, pairs, language),
-        (None, None) => unreachable!("v1 pairs are read whenever Authorization is absent"),
+    match header(&received.headers, "authorization") {
+        Some(authorization) => tc3(received, authorization, language),
+        None => v1_common(received, v1_pairs.unwrap_or_default(), language),
     }
 }
 
