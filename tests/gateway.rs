@@ -413,3 +413,22 @@ async fn request_ids_are_fresh_and_trace_ids_echoed() {
     let response = client().put(format!("{}/", server.url())).header("X-TC-TraceId", "trace-1").send().await.unwrap();
     assert_eq!(response.headers().get("x-tc-traceid").unwrap(), "trace-1");
 }
+
+#[tokio::test]
+async fn hostile_input_is_answered_and_the_server_lives_on() {
+    let server = start(config()).await;
+    let url = server.url();
+    let deep = vec!["A"; 8000].join(".");
+    let reply = V1::new("GET", "DescribeRoomInfo", &[(deep.as_str(), "1")]).send(&url).await;
+    assert_code(&reply, "UnknownParameter");
+
+    let mut nested = valid();
+    nested.payload = format!("{{\"SdkAppId\": {}1{}}}", "[".repeat(5000), "]".repeat(5000));
+    assert_code(&nested.send(&url).await, "InvalidParameter");
+
+    let mut huge = valid();
+    huge.payload = format!("{{\"SdkAppId\": 1{}}}", "0".repeat(400));
+    assert_code(&huge.send(&url).await, "InvalidParameter");
+
+    valid().send(&url).await.ok();
+}

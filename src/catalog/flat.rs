@@ -33,8 +33,12 @@ pub fn unflatten<'a>(
     }
 }
 
+/// Deepest flat name rebuilt into nesting; the rest of a longer name stays one key (an unknown
+/// parameter), so a hostile `A.A.A…` cannot nest deep enough to exhaust the stack.
+const MAX_SEGMENTS: usize = 32;
+
 fn insert(root: &mut BTreeMap<String, Node>, name: &str, value: &str) {
-    let mut segments = name.split('.').peekable();
+    let mut segments = name.splitn(MAX_SEGMENTS, '.').peekable();
     let mut level = root;
     while let Some(segment) = segments.next() {
         if segments.peek().is_none() {
@@ -146,6 +150,19 @@ mod tests {
     fn unparsable_leaves_stay_strings_for_validation() {
         let value = unflatten(catalog::get(), "DescribeUserInfoRequest", [("SdkAppId", "abc"), ("Extra.0", "x")]);
         assert_eq!(value, json!({"SdkAppId": "abc", "Extra": {"0": "x"}}));
+    }
+
+    #[test]
+    fn very_deep_names_stay_shallow() {
+        let name = vec!["A"; 10_000].join(".");
+        let value = unflatten(catalog::get(), "DescribeUserInfoRequest", [(name.as_str(), "1")]);
+        let mut depth = 0;
+        let mut node = &value;
+        while let Some((_, child)) = node.as_object().and_then(|m| m.iter().next()) {
+            depth += 1;
+            node = child;
+        }
+        assert_eq!(depth, MAX_SEGMENTS);
     }
 
     #[test]
