@@ -18,6 +18,8 @@ use crate::world::generator::mix;
 
 /// Longest latency a fault may add.
 pub const MAX_LATENCY_MS: u64 = 60_000;
+/// Faults held at once.
+pub const MAX_FAULTS: usize = 1000;
 
 /// The error a fault answers.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -134,6 +136,9 @@ impl Faults {
             return Err("`probability` must be in (0, 1]".into());
         }
         let mut inner = self.inner.lock().expect("faults lock");
+        if inner.0.len() >= MAX_FAULTS {
+            return Err(format!("at most {MAX_FAULTS} faults at once: clear some first"));
+        }
         let id = inner.1;
         inner.1 += 1;
         let seed = spec.seed.unwrap_or_else(|| mix(self.seed, &[0xfa17, id]));

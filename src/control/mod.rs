@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -36,6 +36,9 @@ use crate::app::App;
 use crate::catalog;
 use faults::FaultSpec;
 
+/// Largest request body of the control plane.
+pub const MAX_BODY: usize = 64 * 1024 * 1024;
+
 /// The control plane's routes, to be nested under `/_mock`.
 pub fn routes(app: Arc<App>) -> Router {
     let guarded = Router::new()
@@ -47,7 +50,13 @@ pub fn routes(app: Arc<App>) -> Router {
         .route("/clock", get(clock).post(set_clock))
         .fallback(not_found)
         .route_layer(middleware::from_fn_with_state(Arc::clone(&app), guard));
-    Router::new().route("/health", get(health)).merge(guarded).fallback(not_found).with_state(app)
+    Router::new()
+        .route("/health", get(health))
+        .merge(guarded)
+        .fallback(not_found)
+        .with_state(app)
+        // Fixture documents are the largest bodies the control plane takes.
+        .layer(DefaultBodyLimit::max(MAX_BODY))
 }
 
 /// A JSON answer with a status.

@@ -14,6 +14,8 @@ use crate::config::RateLimitMode;
 use crate::error::ApiError;
 
 const SHARDS: usize = 16;
+/// Windows a shard holds before finished ones are swept (with `--auth off` any SecretId counts).
+const SWEEP_AT: usize = 4096;
 
 /// SdkAppIds remembered per window, for scoped resets.
 const APPS_PER_WINDOW: usize = 8;
@@ -64,6 +66,9 @@ impl Throttle {
         (secret_id, action).hash(&mut hasher);
         let shard = &self.shards[(hasher.finish() as usize) % SHARDS];
         let mut map = shard.lock().expect("throttle shard lock");
+        if map.len() >= SWEEP_AT {
+            map.retain(|_, window| window.index == index);
+        }
         let key = (secret_id.to_owned(), action.to_owned());
         let window = map.entry(key).or_insert(Window { index, count: 0, apps: Vec::new() });
         if window.index != index {
