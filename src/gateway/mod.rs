@@ -81,9 +81,10 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Resp
         }
     };
     let duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    let request_id = request_id.hyphenated().to_string();
     tracing::info!(
         target: "trtc_mock::request",
-        request_id = %request_id,
+        request_id = request_id.as_str(),
         action = record.action.as_deref().unwrap_or("-"),
         signature = record.style.map_or("-", Style::name),
         secret_id = record.secret_id.as_deref().unwrap_or("-"),
@@ -91,9 +92,12 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Resp
         code = code.as_str(),
         micros = duration_us,
     );
+    if let Ok(id) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("x-tc-requestid", id);
+    }
     app.journal.record(Entry {
         seq: 0,
-        request_id: request_id.hyphenated().to_string(),
+        request_id,
         received_at_ms,
         virtual_time: app.world.clock.now(),
         method,
@@ -110,9 +114,6 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Resp
     // Node SDK errors carry the response's trace id when there is one.
     if let Some(trace_id) = trace_id {
         response.headers_mut().insert("x-tc-traceid", trace_id);
-    }
-    if let Ok(id) = HeaderValue::from_str(&request_id.hyphenated().to_string()) {
-        response.headers_mut().insert("x-tc-requestid", id);
     }
     response
 }
