@@ -137,7 +137,7 @@ impl Responder<'_> {
         }
         let count = match (&*member.name, member.ty) {
             ("Columns" | "UsageKey", _) => {
-                let width = self.columns(&member.name, 0).len();
+                let width = self.columns(&member.name).len();
                 self.width = Some(width);
                 width
             }
@@ -161,7 +161,7 @@ impl Responder<'_> {
                 }
             }
             Type::String if member.list && matches!(name, "Columns" | "UsageKey") => {
-                self.columns(name, index).get(index).map_or(Value::Null, |c| Value::String((*c).to_owned()))
+                self.columns(name).get(index).map_or(Value::Null, |c| Value::String((*c).to_owned()))
             }
             Type::String => Value::String(self.string(name, index)),
             Type::Date => Value::String(date(self.recent())),
@@ -198,15 +198,7 @@ impl Responder<'_> {
     }
 
     fn sdk_app_id(&self) -> u64 {
-        let input = self.inputs.input;
-        ["SdkAppId", "SdkAppid", "Sdkappid"]
-            .iter()
-            .find_map(|k| match input.get(k)? {
-                Value::Number(n) => n.as_u64(),
-                Value::String(s) => s.parse().ok(),
-                _ => None,
-            })
-            .unwrap_or(1_400_000_001)
+        super::sdk_app_id_of(self.inputs.input).unwrap_or(1_400_000_001)
     }
 
     fn unsigned(&mut self, name: &str, index: usize) -> u64 {
@@ -315,7 +307,7 @@ impl Responder<'_> {
     }
 
     /// Column names of the dashboard and usage actions (first the time).
-    fn columns(&self, name: &str, _index: usize) -> &'static [&'static str] {
+    fn columns(&self, name: &str) -> &'static [&'static str] {
         let action = self.action();
         match name {
             "UsageKey" => match action {

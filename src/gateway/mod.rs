@@ -197,21 +197,12 @@ fn prepare(
     // The input is read before throttling so the window knows its SdkAppId, but its errors are
     // reported after, in the gateway's order.
     let input = business_input(action, &common, business);
-    record.sdk_app_id = input.as_ref().ok().and_then(sdk_app_id_of);
+    record.sdk_app_id = input.as_ref().ok().and_then(catalog::sdk_app_id_of);
     app.throttle.check(&account.secret_id, &action.name, record.sdk_app_id, action.rate_limit, wall_ms)?;
     let input = input?;
     catalog::validate(catalog::get(), &action.input, &input)?;
     let fault = app.faults.check(&action.name, record.sdk_app_id);
     Ok(Ready { action, account, input, fault })
-}
-
-/// The SdkAppId a request names, under any of the API's spellings and types.
-fn sdk_app_id_of(input: &Value) -> Option<u64> {
-    ["SdkAppId", "SdkAppid", "Sdkappid"].iter().find_map(|key| match input.get(key)? {
-        Value::Number(n) => n.as_u64(),
-        Value::String(s) => s.parse().ok(),
-        _ => None,
-    })
 }
 
 /// Action, version and region, checked after authentication as the real gateway does.
