@@ -50,7 +50,7 @@ fn wall_clock_secs() -> i64 {
 
 /// The `Authorization` value of a TC3 POST, computed from scratch as an SDK does.
 fn tc3_authorization(timestamp: i64, body: &str) -> String {
-    let date = tc3::utc_date(timestamp);
+    let date = trtc_mock::pure::civil::utc_date(timestamp);
     let canonical = tc3::canonical_request(
         "POST",
         "",
@@ -121,7 +121,7 @@ fn signature(c: &mut Criterion) {
     let mut group = c.benchmark_group("signature");
     let timestamp = 1_590_066_000_i64;
     let timestamp_text = timestamp.to_string();
-    let date = tc3::utc_date(timestamp);
+    let date = trtc_mock::pure::civil::utc_date(timestamp);
     let headers = [("content-type", CONTENT_TYPE), ("host", HOST)];
 
     // (a) everything a server does per request without a key cache.

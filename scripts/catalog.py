@@ -38,6 +38,8 @@ ERRORCODES_PY = "tencentcloud/trtc/v20190722/errorcodes.py"
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "spec" / "trtc-2019-07-22.json"
+# The error-code table is its own file: the emulator's error type embeds it without the definitions.
+ERRORS_OUTPUT = ROOT / "spec" / "error-codes.json"
 OVERLAY = ROOT / "spec" / "overlay.json"
 DEFAULT_CACHE = ROOT / ".cache" / "catalog"
 
@@ -325,7 +327,25 @@ def build(cache, pins):
 
 
 def dump(catalog):
-    return json.dumps(catalog, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+    """{path: text} of the files the catalogue is written as: the definitions, and the error table."""
+    definitions = {k: v for k, v in catalog.items() if k != "error_messages"}
+    errors = {"service": catalog["service"], "version": catalog["version"],
+              "sources": {k: v for k, v in catalog["sources"].items() if k.endswith("_errors")},
+              "error_messages": catalog["error_messages"]}
+    text = lambda doc: json.dumps(doc, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+    return {OUTPUT: text(definitions), ERRORS_OUTPUT: text(errors)}
+
+
+def load_committed():
+    """The committed catalogue as one dict (both files merged), or {} if absent."""
+    merged = {}
+    for path in (OUTPUT, ERRORS_OUTPUT):
+        if path.exists():
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            if path == ERRORS_OUTPUT:
+                doc = {"error_messages": doc.get("error_messages", {})}
+            merged.update(doc)
+    return merged
 
 
 # ---- diffing ------------------------------------------------------------------------
@@ -383,7 +403,8 @@ PINS = {"cn_api": CN_API, "intl_api": INTL_API, "cn_errors": CN_ERRORS, "intl_er
 def cmd_generate(args):
     catalog = build(args.cache_dir, PINS)
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-    OUTPUT.write_text(dump(catalog), encoding="utf-8")
+    for path, text in dump(catalog).items():
+        path.write_text(text, encoding="utf-8")
     per = {e: sum(e in a["editions"] for a in catalog["actions"].values()) for e in EDITIONS}
     print(f"wrote {OUTPUT.relative_to(ROOT)}: {len(catalog['actions'])} actions "
           f"(cn {per['cn']}, intl {per['intl']}), {len(catalog['objects'])} objects, "
@@ -392,17 +413,20 @@ def cmd_generate(args):
 
 
 def cmd_check(args):
-    fresh = dump(build(args.cache_dir, PINS))
-    if not OUTPUT.exists():
-        print(f"{OUTPUT.relative_to(ROOT)} is missing; run: python3 scripts/catalog.py generate")
+    built = build(args.cache_dir, PINS)
+    fresh = dump(built)
+    missing = [p for p in fresh if not p.exists()]
+    if missing:
+        print(", ".join(str(p.relative_to(ROOT)) for p in missing) + " missing; run: python3 scripts/catalog.py generate")
         return 1
-    committed = OUTPUT.read_text(encoding="utf-8")
-    if committed == fresh:
-        print(f"{OUTPUT.relative_to(ROOT)} is up to date")
+    stale = [p for p, text in fresh.items() if p.read_text(encoding="utf-8") != text]
+    names = ", ".join(str(p.relative_to(ROOT)) for p in fresh)
+    if not stale:
+        print(f"{names}: up to date")
         return 0
-    print(f"{OUTPUT.relative_to(ROOT)} differs from what the pinned sources + spec/overlay.json produce")
+    print(", ".join(str(p.relative_to(ROOT)) for p in stale) + " differ from what the pinned sources + spec/overlay.json produce")
     try:
-        lines = describe_diff(json.loads(committed), json.loads(fresh))
+        lines = describe_diff(load_committed(), built)
     except json.JSONDecodeError as e:
         lines = [f"  committed file is not valid JSON: {e}"]
     if not lines:
@@ -423,7 +447,7 @@ def cmd_drift(args):
     except CatalogError as e:
         print(f"warning: latest release could not be catalogued:\n{e}", file=sys.stderr)
         return 0
-    committed = json.loads(OUTPUT.read_text(encoding="utf-8")) if OUTPUT.exists() else {}
+    committed = load_committed()
     print("pinned : " + ", ".join(committed.get("sources", {}).get(k, "?") for k in PINS))
     print("latest : " + ", ".join(catalog["sources"][k] for k in PINS))
     sections = [

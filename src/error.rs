@@ -2,14 +2,45 @@
 //!
 //! Every failure a client can see — gateway, validation or business — is an [`ApiError`]; the
 //! envelope builder is the only place that turns one into bytes. Messages of the common codes
-//! follow the real gateway's wording as quoted in public reports (see `docs/protocol.md`); business codes take their
-//! message from the catalogue's error table. Where no real Chinese message is on record, the
+//! follow the real gateway's wording as quoted in public reports; business codes take their
+//! message from TRTC's error-code table (`spec/error-codes.json`, generated with the catalogue
+//! from the official SDKs' error-code lists). Where no real Chinese message is on record, the
 //! Chinese text is the official error-code table's description, with the parameter named.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::LazyLock;
 
-use crate::catalog;
+use serde::Deserialize;
+
+/// The API version, named in the messages of some common codes.
+const VERSION: &str = "2019-07-22";
+
+#[derive(Deserialize)]
+struct Messages {
+    en: String,
+    zh: String,
+}
+
+#[derive(Deserialize)]
+struct Table {
+    error_messages: HashMap<String, Messages>,
+}
+
+static TABLE: LazyLock<Table> = LazyLock::new(|| {
+    serde_json::from_str(include_str!("../spec/error-codes.json")).expect("the embedded error-code table is valid")
+});
+
+/// English and Chinese message of a TRTC business error code, from the error-code table.
+pub fn business_message(code: &str) -> Option<(&'static str, &'static str)> {
+    TABLE.error_messages.get(code).map(|m| (m.en.as_str(), m.zh.as_str()))
+}
+
+/// Whether `code` is in TRTC's error-code table.
+pub fn is_business_code(code: &str) -> bool {
+    TABLE.error_messages.contains_key(code)
+}
 
 /// Language of `Error.Message`, chosen by `X-TC-Language` / `Language`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -68,7 +99,7 @@ impl ApiError {
     /// A TRTC business code (`InvalidParameter.PageSize`, …) with the message of the catalogue's
     /// error table; unknown codes fall back to the code's own name.
     pub fn business(code: &'static str) -> Self {
-        match catalog::get().error_message(code) {
+        match business_message(code) {
             Some((en, zh)) => Self::new(code, en.to_owned(), zh.to_owned()),
             None => Self::new(code, code, code),
         }
@@ -157,7 +188,7 @@ impl ApiError {
             "InvalidAction",
             format!(
                 "The request action=`{action}` is invalid or not found in service=`trtc` and version=`{}`.",
-                catalog::VERSION
+                VERSION
             ),
             format!("接口不存在：action=`{action}`。"),
         )

@@ -23,6 +23,7 @@ pub mod control;
 pub mod envelope;
 pub mod error;
 pub mod gateway;
+pub mod pure;
 pub mod server;
 pub mod world;
 

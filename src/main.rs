@@ -133,7 +133,7 @@ fn main() -> ExitCode {
     let args = match cli.command {
         Some(Command::Healthcheck(args)) => return healthcheck(&args),
         Some(Command::Actions) => {
-            print!("{}", trtc_mock::actions::coverage_table());
+            print!("{}", trtc_mock::gateway::dispatch::coverage_table());
             return ExitCode::SUCCESS;
         }
         Some(Command::Serve(args)) => *args,

@@ -124,19 +124,11 @@ impl Object {
 }
 
 #[derive(Debug, Deserialize)]
-struct Messages {
-    en: String,
-    zh: String,
-}
-
-#[derive(Debug, Deserialize)]
 pub struct Catalog {
     pub service: String,
     pub version: String,
     actions: HashMap<String, Action>,
     objects: HashMap<String, Object>,
-    #[serde(default)]
-    error_messages: HashMap<String, Messages>,
 }
 
 impl Catalog {
@@ -179,11 +171,6 @@ impl Catalog {
 
     pub fn object(&self, name: &str) -> Option<&Object> {
         self.objects.get(name)
-    }
-
-    /// English and Chinese message of a TRTC business error code.
-    pub fn error_message(&self, code: &str) -> Option<(&str, &str)> {
-        self.error_messages.get(code).map(|m| (m.en.as_str(), m.zh.as_str()))
     }
 }
 

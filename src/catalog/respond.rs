@@ -1,7 +1,8 @@
 //! Schema-driven answers for the actions that have no hand-written handler.
 //!
-//! Every output member of the catalogue is present and typed; nullable members are `null`;
-//! lists have one to three plausible elements. Values are deterministic for (seed, action,
+//! Every output member of the catalogue is present, typed and never `null` (the definitions'
+//! "nullable" flag says what may happen, not what to answer); lists have one to three
+//! plausible elements. Values are deterministic for (seed, action,
 //! input, virtual now) and recognisable: timestamps near the virtual clock, ids in the formats
 //! TRTC uses (task ids per family, `SdkAppId_Room_CreateTime` CommIds), URLs under the
 //! configured media base, the request's own values echoed where the output names them
@@ -18,7 +19,8 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Number, Value};
 
 use super::{Action, Catalog, Member, Object, Type};
-use crate::world::generator::mix;
+use crate::pure::civil::{self, Precision};
+use crate::pure::hash::{fnv1a, mix};
 
 /// Deepest nesting generated (the definitions have no cycles, this is a guard).
 const MAX_DEPTH: usize = 8;
@@ -66,10 +68,6 @@ pub fn speech_chunks(inputs: &Inputs<'_>) -> Vec<Map<String, Value>> {
         .collect()
 }
 
-fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-}
-
 struct Responder<'a> {
     catalog: &'a Catalog,
     inputs: &'a Inputs<'a>,
@@ -90,9 +88,9 @@ impl Responder<'_> {
             if member.name == "RequestId" {
                 continue;
             }
-            let value = if member.nullable {
-                Value::Null
-            } else if let Some(echo) = top.then(|| self.echo(member)).flatten() {
+            // "Nullable" in the definition says what may happen, not what to answer by default:
+            // every member gets a value.
+            let value = if let Some(echo) = top.then(|| self.echo(member)).flatten() {
                 echo
             } else {
                 self.member(member, depth, index)
@@ -450,39 +448,20 @@ fn sum_usage(map: &mut Map<String, Value>) {
 
 /// Parses `YYYY-MM-DD`, `YYYY-MM-DD HH:MM` or `YYYY-MM-DD HH:MM:SS` in UTC+8 to Unix seconds.
 fn parse_local(text: &str) -> Option<u64> {
-    let (day, time) = text.split_once(' ').unwrap_or((text, "00:00:00"));
-    let mut d = day.split('-').map(str::parse::<i64>);
-    let (Some(Ok(y)), Some(Ok(m)), Some(Ok(dd)), None) = (d.next(), d.next(), d.next(), d.next()) else {
-        return None;
-    };
-    let mut t = time.split(':').map(str::parse::<i64>);
-    let (h, mi) = (t.next()?.ok()?, t.next()?.ok()?);
-    let s = t.next().transpose().ok()?.unwrap_or(0);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&dd) || h > 23 || mi > 59 || s > 59 {
-        return None;
-    }
-    // Days from civil (Howard Hinnant).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + dd - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    u64::try_from(days * 86_400 + h * 3600 + mi * 60 + s - 8 * 3600).ok()
+    [Precision::Day, Precision::Minute, Precision::Second]
+        .into_iter()
+        .find_map(|p| civil::parse_local(text, p))
+        .and_then(|t| u64::try_from(t).ok())
 }
 
 /// `YYYY-MM-DD` (UTC+8, the zone TRTC's consoles and usage keys use).
 fn date(t: u64) -> String {
-    datetime(t)[..10].to_owned()
+    civil::local_date(i64::try_from(t).unwrap_or(i64::MAX))
 }
 
 /// `YYYY-MM-DD HH:MM:SS` in UTC+8.
 fn datetime(t: u64) -> String {
-    let local = i64::try_from(t).unwrap_or(i64::MAX - 28_800) + 8 * 3600;
-    let day = crate::gateway::tc3::utc_date(local);
-    let secs = local.rem_euclid(86_400);
-    format!("{day} {:02}:{:02}:{:02}", secs / 3600, secs % 3600 / 60, secs % 60)
+    civil::local_datetime(i64::try_from(t).unwrap_or(i64::MAX))
 }
 
 #[cfg(test)]
@@ -572,9 +551,8 @@ mod tests {
         for item in tts["Alignments"].as_array().unwrap() {
             assert!(item["TextBegin"].as_u64() <= item["TextEnd"].as_u64());
         }
-        let scale = run("DescribeScaleInfo", json!({"SdkAppId": 1, "StartTime": 1, "EndTime": 2}));
-        assert!(scale["ScaleList"].is_null());
-        assert_eq!(scale["Total"], 0);
+        let pictures = run("DescribePicture", json!({"SdkAppId": 1}));
+        assert!(pictures["PictureInfo"].as_array().is_some_and(|p| !p.is_empty()));
         assert_eq!(parse_local("2025-11-25 08:00:00"), Some(1_764_028_800));
         assert_eq!(parse_local("2025-11-25"), Some(1_763_999_999 + 1));
         assert_eq!(parse_local("nope"), None);
@@ -590,5 +568,24 @@ mod tests {
         assert_eq!(chunks.len(), 3);
         assert!(chunks.iter().take(2).all(|c| c["IsEnd"] == false));
         assert_eq!(chunks[2]["IsEnd"], true);
+    }
+
+    fn nulls(value: &Value, path: &str, found: &mut Vec<String>) {
+        match value {
+            Value::Null => found.push(path.to_owned()),
+            Value::Array(items) => items.iter().enumerate().for_each(|(i, v)| nulls(v, &format!("{path}.{i}"), found)),
+            Value::Object(map) => map.iter().for_each(|(k, v)| nulls(v, &format!("{path}.{k}"), found)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn no_generated_answer_holds_a_null() {
+        for action in catalog::get().actions() {
+            let out = Value::Object(run(&action.name, json!({"SdkAppId": 1400000001u64})));
+            let mut found = Vec::new();
+            nulls(&out, &action.name, &mut found);
+            assert!(found.is_empty(), "{found:?}");
+        }
     }
 }

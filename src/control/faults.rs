@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog;
 use crate::error::ApiError;
-use crate::world::generator::mix;
+use crate::pure::hash::mix;
 
 /// Longest latency a fault may add.
 pub const MAX_LATENCY_MS: u64 = 60_000;
@@ -202,7 +202,7 @@ impl Faults {
         Some(Hit {
             id,
             error: spec.error.map(|e| {
-                let table = catalog::get().error_message(&e.code).map(|(en, zh)| (en.to_owned(), zh.to_owned()));
+                let table = crate::error::business_message(&e.code).map(|(en, zh)| (en.to_owned(), zh.to_owned()));
                 let en =
                     e.message.clone().or_else(|| table.as_ref().map(|t| t.0.clone())).unwrap_or_else(|| e.code.clone());
                 let zh = e

@@ -31,7 +31,6 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
 
-use crate::actions::{Implementation, implementation};
 use crate::app::App;
 use crate::catalog;
 use faults::FaultSpec;
@@ -123,7 +122,7 @@ async fn health(State(app): State<Arc<App>>) -> Response {
         "service": "trtc",
         "api_version": catalog::VERSION,
         "actions": catalog::get().actions().len(),
-        "semantic_actions": catalog::get().actions().into_iter().filter(|a| implementation(a) == Implementation::Semantic).count(),
+        "semantic_actions": crate::actions::HANDLERS.len(),
         "seed": app.config.seed,
         "clock": app.world.clock.reading(),
         "fixtures": {"documents": fixtures.sources(), "apps": fixtures.app_count(), "rooms": fixtures.room_count()},

@@ -142,7 +142,7 @@ fn authenticate_tc3(
         let to_sign = tc3::string_to_sign(&common.timestamp_text, auth.date, auth.service, &canonical);
         if bool::from(tc3::signature(&key, &to_sign).ct_eq(&auth.signature)) {
             // The scope date must be the UTC date of the timestamp the client signed.
-            if auth.date != tc3::utc_date(common.timestamp) {
+            if auth.date != crate::pure::civil::utc_date(common.timestamp) {
                 return Err(Refusal {
                     error: ApiError::signature_failure(),
                     debug: Some(SignatureDebug { canonical_request: Some(canonical), string_to_sign: to_sign }),

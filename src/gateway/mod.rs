@@ -5,6 +5,7 @@
 //! always an envelope (HTTP 200, `application/json`, fresh RequestId), errors included.
 
 pub mod auth;
+pub mod dispatch;
 pub mod parse;
 pub mod tc3;
 pub mod throttle;
@@ -19,7 +20,7 @@ use axum::http::{HeaderValue, Request, Response};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::actions::{self, Ctx, Output};
+use crate::actions::{Ctx, Output};
 use crate::app::App;
 use crate::catalog::{self, Action, regions};
 use crate::config::{Account, AuthMode};
@@ -154,11 +155,13 @@ async fn run(app: &App, request: Request<Body>, record: &mut Record) -> (Languag
         world: &app.world,
         account: &ready.account,
         now: u64::try_from(app.world.clock.now()).unwrap_or_default(),
+    };
+    let generation = dispatch::Generation {
         seed: app.config.seed,
         unimplemented: app.config.unimplemented,
         media_url_base: &app.config.media_url_base,
     };
-    (language, Outcome::Answer(actions::dispatch(ready.action, &ctx, ready.input)))
+    (language, Outcome::Answer(dispatch::dispatch(ready.action, &ctx, &generation, ready.input)))
 }
 
 /// A request that passed every check, ready for its handler.

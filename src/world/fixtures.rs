@@ -18,8 +18,8 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-use super::generator::mix;
 use super::model::{Room, Session, parse_comm_id};
+use crate::pure::hash::{fnv1a, mix};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
@@ -257,10 +257,6 @@ fn convert_room(sdk_app_id: u64, doc: RoomDoc) -> Result<Room, String> {
         sessions,
         generated: false,
     })
-}
-
-fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::model::{Room, Session};
+use crate::pure::hash::mix;
 
 pub const BUCKET_SECS: u64 = 3600;
 /// Longest generated room; also how far before a window rooms are looked for.
@@ -28,22 +29,6 @@ const USER_POOL: u64 = 400;
 const DEVICE_TYPES: &[&str] = &["ios", "android", "windows", "mac", "web", "linux"];
 const SDK_VERSIONS: &[&str] =
     &["11.5.0.13045", "11.9.0.15023", "12.0.0.15501", "12.1.0.16002", "12.2.0.16503", "5.0.1.120", "4.3.14"];
-
-/// Hash parts together with SplitMix64: stable across platforms and Rust versions.
-pub fn mix(seed: u64, parts: &[u64]) -> u64 {
-    let mut h = seed ^ 0x6a09_e667_f3bc_c908;
-    for part in parts {
-        h = splitmix64(h ^ part.wrapping_mul(0x9e37_79b9_7f4a_7c15));
-    }
-    h
-}
-
-fn splitmix64(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
 
 /// Stream tags keep the RNG streams of different uses apart.
 const ROOMS: u64 = 1;
