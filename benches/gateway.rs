@@ -215,21 +215,23 @@ fn round_trips(c: &mut Criterion) {
     });
     group.finish();
 
-    // The world alone, as the DescribeRoomInfo handler asks it: warm (buckets cached), and cold
-    // (a fresh generator, so every hourly bucket the 24-hour window and its 3-hour look-behind
-    // touch is generated).
+    // The world alone, as the DescribeRoomInfo handler asks it: warm (rooms cached), and cold
+    // (a fresh generator, so the page's rooms are built).
     let app =
         App::new(Config { start_time: Some(NOW), freeze: true, ..Config::default() }).expect("bench configuration");
     let now = u64::try_from(NOW).expect("positive");
     let mut group = c.benchmark_group("world");
     group.sample_size(50);
     group.bench_function("rooms_24h_generated", |b| {
-        b.iter(|| app.world.rooms(black_box(1_400_000_001), black_box(now - 86_400), now, now));
+        b.iter(|| app.world.rooms(black_box(1_400_000_001), black_box((now - 86_400, now)), now, None, 0, 10));
     });
     group.bench_function("rooms_24h_generated_cold", |b| {
         b.iter_batched(
-            || trtc_mock::world::Generator::new(trtc_mock::config::DEFAULT_SEED, 4),
-            |generator| generator.rooms_overlapping(black_box(1_400_000_001), black_box(now - 86_400), now),
+            || trtc_mock::world::Generator::new(trtc_mock::config::DEFAULT_SEED, trtc_mock::world::Density::default()),
+            |generator| {
+                let page = generator.page(black_box(1_400_000_001), black_box(now - 86_400), now, now, 0, 10);
+                page.iter().map(|s| generator.room(s)).collect::<Vec<_>>()
+            },
             BatchSize::SmallInput,
         );
     });

@@ -37,7 +37,7 @@ impl App {
         crate::catalog::get();
         let started_ms = wall.now_ms();
         let clock = Clock::new(wall, config.start_time, config.freeze);
-        let world = World::new(clock, Generator::new(config.seed, config.rooms_per_hour), fixtures);
+        let world = World::new(clock, Generator::new(config.seed, config.density), fixtures);
         Ok(Self {
             credentials: Credentials::new(&config.accounts),
             throttle: Throttle::new(config.rate_limit),

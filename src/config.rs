@@ -10,6 +10,8 @@ use std::str::FromStr;
 use clap::{Args, ValueEnum};
 use serde::Deserialize;
 
+use crate::world::Density;
+
 /// The SecretId/SecretKey pair every emulator accepts unless told otherwise.
 pub const DEFAULT_SECRET_ID: &str = "AKIDmock";
 pub const DEFAULT_SECRET_KEY: &str = "mock-secret";
@@ -119,8 +121,8 @@ pub struct Config {
     pub freeze: bool,
     pub fixtures: Vec<PathBuf>,
     pub rate_limit: RateLimitMode,
-    /// Average rooms created per hour in the generated history of each SdkAppId.
-    pub rooms_per_hour: u32,
+    /// How busy the generated history of each SdkAppId is.
+    pub density: Density,
     pub log_format: LogFormat,
     /// Serve the control plane under `/_mock/` (health stays served either way).
     pub control_plane: bool,
@@ -158,7 +160,7 @@ impl Default for Config {
             freeze: false,
             fixtures: Vec::new(),
             rate_limit: RateLimitMode::default(),
-            rooms_per_hour: 4,
+            density: Density::default(),
             log_format: LogFormat::default(),
             control_plane: true,
             control_token: None,
@@ -226,9 +228,21 @@ pub struct ServeArgs {
     pub rate_limit: RateLimitMode,
 
     /// Average number of rooms created per hour in the generated history of each SdkAppId (every
-    /// hour has at least one).
-    #[arg(long, env = "TRTC_MOCK_ROOMS_PER_HOUR", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    /// hour has at least one; busier in the afternoon and evening, UTC+8).
+    #[arg(long, env = "TRTC_MOCK_ROOMS_PER_HOUR", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub rooms_per_hour: u32,
+
+    /// Most users in one generated room (live rooms fill up to it with audience).
+    #[arg(long, env = "TRTC_MOCK_MAX_USERS_PER_ROOM", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub max_users_per_room: u32,
+
+    /// Share of generated rooms that last 90 minutes to 4 hours (0 to 1).
+    #[arg(long, env = "TRTC_MOCK_LONG_CALL_SHARE", default_value_t = 0.1, value_parser = share)]
+    pub long_call_share: f64,
+
+    /// Average quality incidents (packet loss, overload, delay) per user-hour in generated rooms.
+    #[arg(long, env = "TRTC_MOCK_INCIDENTS_PER_HOUR", default_value_t = 1.0, value_parser = incidents)]
+    pub incidents_per_hour: f64,
 
     /// Log format: one line per request, as text or JSON.
     #[arg(long, env = "TRTC_MOCK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
@@ -255,6 +269,20 @@ pub struct ServeArgs {
     /// Base of the URLs in generated answers (recording files, audio downloads…).
     #[arg(long, env = "TRTC_MOCK_MEDIA_URL_BASE", default_value = DEFAULT_MEDIA_URL_BASE)]
     pub media_url_base: String,
+}
+
+fn share(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err(format!("expected a number from 0 to 1, got `{text}`")),
+    }
+}
+
+fn incidents(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if (0.0..=60.0).contains(&x) => Ok(x),
+        _ => Err(format!("expected a number from 0 to 60, got `{text}`")),
+    }
 }
 
 /// On or off.
@@ -308,7 +336,12 @@ impl ServeArgs {
             freeze: self.freeze,
             fixtures: self.fixtures,
             rate_limit: self.rate_limit,
-            rooms_per_hour: self.rooms_per_hour,
+            density: Density {
+                rooms_per_hour: self.rooms_per_hour,
+                max_users_per_room: self.max_users_per_room,
+                long_call_share: self.long_call_share,
+                incidents_per_hour: self.incidents_per_hour,
+            },
             log_format: self.log_format,
             control_plane: self.control_plane == Switch::On,
             control_token: self.control_token.filter(|t| !t.is_empty()),

@@ -95,7 +95,10 @@ fn banner(config: &Config, app: &App) {
         frozen = clock.frozen,
         auth = ?config.auth,
         rate_limit = %config.rate_limit,
-        rooms_per_hour = config.rooms_per_hour,
+        rooms_per_hour = config.density.rooms_per_hour,
+        max_users_per_room = config.density.max_users_per_room,
+        long_call_share = config.density.long_call_share,
+        incidents_per_hour = config.density.incidents_per_hour,
         "world"
     );
     tracing::info!(

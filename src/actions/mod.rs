@@ -6,6 +6,7 @@
 //! from its schema.
 
 pub mod monitoring;
+pub mod rules;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -44,6 +45,10 @@ macro_rules! handlers {
 handlers! {
     "DescribeRoomInfo" => monitoring::describe_room_info,
     "DescribeUserInfo" => monitoring::describe_user_info,
+    "DescribeCallDetailInfo" => monitoring::describe_call_detail_info,
+    "DescribeUserEvent" => monitoring::describe_user_event,
+    "DescribeUnusualEvent" => monitoring::describe_unusual_event,
+    "DescribeScaleInfo" => monitoring::describe_scale_info,
 }
 
 /// The handler of `action`, if it has one.

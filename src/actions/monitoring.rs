@@ -1,4 +1,5 @@
-//! Call-quality monitoring: the history of rooms (calls) and of the users in them.
+//! Call-quality monitoring: rooms (calls), the users in them, their quality metrics, events and
+//! abnormal experiences, and the daily scale — all read from the one history of the world.
 //!
 //! Rules shared by the family: times are Unix seconds on the virtual clock; StartTime must be
 //! before EndTime and at most 14 days back; each action has its own longest window and paging
@@ -10,67 +11,19 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use super::Ctx;
+use super::rules::{self, MAX_PAGE_SIZE, MONITORING, WindowCodes};
 use crate::error::{ApiError, ApiResult};
-use crate::world::{Room, Session, parse_comm_id};
+use crate::world::generator::MAX_TIME;
+use crate::world::quality::{self, Metric};
+use crate::world::{Generator, Room, Session, parse_comm_id, timeline};
 
 /// How far back monitoring data can be queried.
 pub const LOOK_BACK_SECS: u64 = 14 * 86_400;
-pub const MAX_PAGE_SIZE: u64 = 100;
 pub const MAX_USER_IDS: usize = 100;
+/// With `DataType`, at most this many users per page and per `UserIds`.
+pub const MAX_METRIC_USERS: u64 = 6;
 
-/// Checks the SdkAppId against the calling account.
-fn check_app(ctx: &Ctx<'_>, sdk_app_id: u64) -> ApiResult<()> {
-    if sdk_app_id == 0 {
-        return Err(ApiError::business("MissingParameter.SdkAppId"));
-    }
-    if !ctx.account.allows(sdk_app_id) {
-        return Err(ApiError::business("InvalidParameter.SdkAppId"));
-    }
-    Ok(())
-}
-
-/// Checks a query window against the family's rules.
-fn check_window(ctx: &Ctx<'_>, start: u64, end: u64, max_secs: u64) -> ApiResult<()> {
-    if start == 0 {
-        return Err(ApiError::business("MissingParameter.StartTs"));
-    }
-    if end == 0 {
-        return Err(ApiError::business("MissingParameter.EndTs"));
-    }
-    if start >= end {
-        return Err(ApiError::business_with(
-            "InvalidParameter.StartTs",
-            "Invalid `StartTs`: StartTime must be earlier than EndTime.",
-            "StartTs 参数错误：StartTime 必须早于 EndTime。",
-        ));
-    }
-    if end - start > max_secs {
-        return Err(ApiError::business("InvalidParameter.QueryScaleOversize"));
-    }
-    if start < ctx.now.saturating_sub(LOOK_BACK_SECS) {
-        return Err(ApiError::business("InvalidParameter.StartTimeOversize"));
-    }
-    Ok(())
-}
-
-/// Resolves (PageNumber, PageSize): both given, or the first page of `default_size`.
-fn page(number: Option<u64>, size: Option<u64>, default_size: u64) -> ApiResult<(u64, u64)> {
-    match size {
-        Some(0) => return Err(ApiError::business("InvalidParameter.PageSize")),
-        Some(s) if s > MAX_PAGE_SIZE => return Err(ApiError::business("InvalidParameter.PageSizeOversize")),
-        _ => {}
-    }
-    Ok(match (number, size) {
-        (Some(n), Some(s)) => (n, s),
-        _ => (0, default_size),
-    })
-}
-
-fn slice<T>(items: Vec<T>, (number, size): (u64, u64)) -> Vec<T> {
-    let skip = usize::try_from(number.saturating_mul(size)).unwrap_or(usize::MAX);
-    let take = usize::try_from(size).unwrap_or(usize::MAX);
-    items.into_iter().skip(skip).take(take).collect()
-}
+const HOUR: u64 = 3600;
 
 // ---- DescribeRoomInfo -------------------------------------------------------------------------
 
@@ -88,7 +41,7 @@ pub struct DescribeRoomInfoInput {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeRoomInfoOutput {
-    pub total: i64,
+    pub total: u64,
     pub room_list: Vec<RoomState>,
 }
 
@@ -117,18 +70,21 @@ impl RoomState {
     }
 }
 
+fn check_app(ctx: &Ctx<'_>, sdk_app_id: u64) -> ApiResult<()> {
+    rules::app(ctx, sdk_app_id, "MissingParameter.SdkAppId", "InvalidParameter.SdkAppId")
+}
+
 /// Rooms of an app active in a window of up to 24 hours; 10 per page by default.
 pub fn describe_room_info(ctx: &Ctx<'_>, input: DescribeRoomInfoInput) -> ApiResult<DescribeRoomInfoOutput> {
     check_app(ctx, input.sdk_app_id)?;
-    check_window(ctx, input.start_time, input.end_time, 24 * 3600)?;
-    let paging = page(input.page_number, input.page_size, 10)?;
-    let mut rooms = ctx.world.rooms(input.sdk_app_id, input.start_time, input.end_time, ctx.now);
-    if let Some(room_id) = input.room_id.as_deref().filter(|r| !r.is_empty()) {
-        rooms.retain(|r| r.room_string == room_id);
-    }
+    let window = (input.start_time, input.end_time);
+    rules::window(ctx, window, Some(24 * HOUR), LOOK_BACK_SECS, &MONITORING)?;
+    let (skip, take) = rules::page(input.page_number, input.page_size, 10, MAX_PAGE_SIZE)?;
+    let room_id = input.room_id.as_deref().filter(|r| !r.is_empty());
+    let page = ctx.world.rooms(input.sdk_app_id, window, ctx.now, room_id, skip, take);
     Ok(DescribeRoomInfoOutput {
-        total: i64::try_from(rooms.len()).unwrap_or(i64::MAX),
-        room_list: slice(rooms, paging).iter().map(|r| RoomState::of(r, ctx.now)).collect(),
+        total: page.total,
+        room_list: page.rooms.iter().map(|r| RoomState::of(r, ctx.now)).collect(),
     })
 }
 
@@ -182,8 +138,9 @@ impl UserInformation {
     }
 }
 
-/// Checks a CommId and that it belongs to the SdkAppId of the request.
-fn check_comm_id(comm_id: &str, sdk_app_id: u64) -> ApiResult<()> {
+/// Checks a CommId and that it belongs to the SdkAppId of the request; `mismatch` is the
+/// action's code for a CommId of another SdkAppId.
+fn check_comm_id(comm_id: &str, sdk_app_id: u64, mismatch: &'static str) -> ApiResult<()> {
     if comm_id.is_empty() {
         return Err(ApiError::business("MissingParameter.CommId"));
     }
@@ -192,7 +149,7 @@ fn check_comm_id(comm_id: &str, sdk_app_id: u64) -> ApiResult<()> {
     };
     if app != sdk_app_id {
         return Err(ApiError::business_with(
-            "InvalidParameter.SdkAppId",
+            mismatch,
             format!("`SdkAppId` is incorrect: CommId {comm_id} belongs to SdkAppId {app}."),
             format!("SdkAppId 参数错误：CommId {comm_id} 属于 SdkAppId {app}。"),
         ));
@@ -200,34 +157,404 @@ fn check_comm_id(comm_id: &str, sdk_app_id: u64) -> ApiResult<()> {
     Ok(())
 }
 
+/// `UserIds` of 1 to `max` ids; `code` is the action's code for too many.
+fn check_user_ids(ids: Option<&Vec<String>>, max: usize, code: &'static str) -> ApiResult<()> {
+    let Some(ids) = ids else { return Ok(()) };
+    if ids.is_empty() || ids.len() > max {
+        return Err(ApiError::business_with(
+            code,
+            format!("The length of parameter `UserIds` must be between 1 and {max}, got {}.", ids.len()),
+            format!("参数取值错误：`UserIds` 的长度应在 1 到 {max} 之间，实际为 {}。", ids.len()),
+        ));
+    }
+    Ok(())
+}
+
+/// The stays of a call that overlap the window, optionally only of `user_ids`, in order of
+/// arrival.
+fn stays<'r>(room: &'r Room, window: (u64, u64), user_ids: Option<&Vec<String>>, now: u64) -> Vec<&'r Session> {
+    let wanted: Option<HashSet<&str>> = user_ids.map(|ids| ids.iter().map(String::as_str).collect());
+    room.sessions_at(now)
+        .filter(|s| room.session_overlaps(s, window.0, window.1, now))
+        .filter(|s| wanted.as_ref().is_none_or(|w| w.contains(s.user_id.as_str())))
+        .collect()
+}
+
 /// The users of one call in a window of up to 4 hours; 6 per page by default.
 pub fn describe_user_info(ctx: &Ctx<'_>, input: DescribeUserInfoInput) -> ApiResult<DescribeUserInfoOutput> {
     check_app(ctx, input.sdk_app_id)?;
-    check_comm_id(&input.comm_id, input.sdk_app_id)?;
-    check_window(ctx, input.start_time, input.end_time, 4 * 3600)?;
-    if let Some(ids) = &input.user_ids
-        && (ids.is_empty() || ids.len() > MAX_USER_IDS)
-    {
-        return Err(ApiError::business_with(
-            "InvalidParameterValue",
-            format!("The length of parameter `UserIds` must be between 1 and {MAX_USER_IDS}, got {}.", ids.len()),
-            format!("参数取值错误：`UserIds` 的长度应在 1 到 {MAX_USER_IDS} 之间，实际为 {}。", ids.len()),
-        ));
-    }
-    let paging = page(input.page_number, input.page_size, 6)?;
+    check_comm_id(&input.comm_id, input.sdk_app_id, "InvalidParameter.SdkAppId")?;
+    let window = (input.start_time, input.end_time);
+    rules::window(ctx, window, Some(4 * HOUR), LOOK_BACK_SECS, &MONITORING)?;
+    check_user_ids(input.user_ids.as_ref(), MAX_USER_IDS, "InvalidParameterValue")?;
+    let paging = rules::page(input.page_number, input.page_size, 6, MAX_PAGE_SIZE)?;
     let Some(room) = ctx.world.call(input.sdk_app_id, &input.comm_id, ctx.now) else {
         return Ok(DescribeUserInfoOutput { total: 0, user_list: Vec::new() });
     };
-    let wanted: Option<HashSet<&str>> = input.user_ids.as_ref().map(|ids| ids.iter().map(String::as_str).collect());
-    let sessions: Vec<&Session> = room
-        .sessions_at(ctx.now)
-        .filter(|s| room.session_overlaps(s, input.start_time, input.end_time, ctx.now))
-        .filter(|s| wanted.as_ref().is_none_or(|w| w.contains(s.user_id.as_str())))
-        .collect();
+    let stays = stays(&room, window, input.user_ids.as_ref(), ctx.now);
     Ok(DescribeUserInfoOutput {
-        total: sessions.len() as u64,
-        user_list: slice(sessions, paging).into_iter().map(|s| UserInformation::of(&room, s, ctx.now)).collect(),
+        total: stays.len() as u64,
+        user_list: rules::slice(stays, paging).into_iter().map(|s| UserInformation::of(&room, s, ctx.now)).collect(),
     })
+}
+
+// ---- DescribeCallDetailInfo -------------------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeCallDetailInfoInput {
+    pub comm_id: String,
+    pub start_time: u64,
+    pub end_time: u64,
+    pub sdk_app_id: u64,
+    pub user_ids: Option<Vec<String>>,
+    pub data_type: Option<Vec<String>>,
+    pub page_number: Option<u64>,
+    pub page_size: Option<u64>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeCallDetailInfoOutput {
+    pub total: u64,
+    pub user_list: Vec<UserInformation>,
+    /// `null` when metrics were asked for a window over one hour, as the CN documentation says.
+    pub data: Option<Vec<QualityData>>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct QualityData {
+    pub content: Vec<TimeValue>,
+    pub user_id: String,
+    pub peer_id: String,
+    pub data_type: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TimeValue {
+    pub time: u64,
+    pub value: f64,
+}
+
+/// The metrics a `DataType` list names (`"all"`: every one), in the order asked, once each.
+fn metrics(names: &[String]) -> ApiResult<Vec<Metric>> {
+    let mut out: Vec<Metric> = Vec::new();
+    let mut add = |metric: Metric| {
+        if !out.contains(&metric) {
+            out.push(metric);
+        }
+    };
+    for name in names {
+        if name == "all" {
+            Metric::ALL.into_iter().for_each(&mut add);
+            continue;
+        }
+        match Metric::parse(name) {
+            Some(metric) => add(metric),
+            None => {
+                return Err(ApiError::business_with(
+                    "InvalidParameter",
+                    format!("`DataType` {name:?} is not a metric of this action (or `all`)."),
+                    format!("参数错误：DataType {name:?} 不是本接口的指标（或 all）。"),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The users of one call and, for the users of the page, their quality metrics every 2 s:
+/// a window of up to 4 hours, of up to 1 hour with metrics (beyond it `Data` is null).
+pub fn describe_call_detail_info(
+    ctx: &Ctx<'_>,
+    input: DescribeCallDetailInfoInput,
+) -> ApiResult<DescribeCallDetailInfoOutput> {
+    check_app(ctx, input.sdk_app_id)?;
+    check_comm_id(&input.comm_id, input.sdk_app_id, "InvalidParameter.SdkAppId")?;
+    let window = (input.start_time, input.end_time);
+    rules::window(ctx, window, Some(4 * HOUR), LOOK_BACK_SECS, &MONITORING)?;
+    let metrics = metrics(input.data_type.as_deref().unwrap_or_default())?;
+    let with_metrics = !metrics.is_empty();
+    let (max_users, max_page) = if with_metrics { (6, MAX_METRIC_USERS) } else { (MAX_USER_IDS, MAX_PAGE_SIZE) };
+    check_user_ids(input.user_ids.as_ref(), max_users, "InvalidParameter.UserIdsMorethanSix")?;
+    let paging = rules::page(input.page_number, input.page_size, 6, max_page)?;
+    let Some(room) = ctx.world.call(input.sdk_app_id, &input.comm_id, ctx.now) else {
+        return Ok(DescribeCallDetailInfoOutput { total: 0, user_list: Vec::new(), data: Some(Vec::new()) });
+    };
+    let stays = stays(&room, window, input.user_ids.as_ref(), ctx.now);
+    let total = stays.len() as u64;
+    let page = rules::slice(stays, paging);
+    let data = if with_metrics && window.1 - window.0 > HOUR {
+        None
+    } else {
+        let mut users: Vec<&str> = Vec::new();
+        for stay in &page {
+            if !users.contains(&stay.user_id.as_str()) {
+                users.push(&stay.user_id);
+            }
+        }
+        let data = users
+            .into_iter()
+            .flat_map(|user| {
+                quality::series(&room, user, &metrics, window, ctx.now).into_iter().map(move |series| QualityData {
+                    content: series.points.into_iter().map(|(time, value)| TimeValue { time, value }).collect(),
+                    user_id: user.to_owned(),
+                    peer_id: series.peer.unwrap_or_default(),
+                    data_type: series.metric.name().to_owned(),
+                })
+            })
+            .collect();
+        Some(data)
+    };
+    Ok(DescribeCallDetailInfoOutput {
+        total,
+        user_list: page.into_iter().map(|s| UserInformation::of(&room, s, ctx.now)).collect(),
+        data,
+    })
+}
+
+// ---- DescribeUserEvent ------------------------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeUserEventInput {
+    pub comm_id: String,
+    pub start_time: u64,
+    pub end_time: u64,
+    pub user_id: String,
+    pub room_id: String,
+    pub sdk_app_id: u64,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeUserEventOutput {
+    pub data: Vec<EventList>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EventList {
+    pub content: Vec<EventMessage>,
+    pub peer_id: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EventMessage {
+    pub r#type: u64,
+    pub time: u64,
+    pub event_id: u64,
+    pub param_one: i64,
+    pub param_two: i64,
+}
+
+/// The codes of DescribeUserEvent, whose list differs from its siblings'.
+const USER_EVENT: WindowCodes = WindowCodes {
+    missing_start: "MissingParameter.StartTs",
+    missing_end: "MissingParameter.EndTs",
+    order: "InvalidParameter.StartTs",
+    too_long: "InvalidParameter.EndTs",
+    too_old: "InvalidParameter.StartTsOversize",
+};
+
+/// The events one user reported in one call, grouped by the user they concern; an end time
+/// after the room's end counts as the room's end, and no match is an empty list.
+pub fn describe_user_event(ctx: &Ctx<'_>, input: DescribeUserEventInput) -> ApiResult<DescribeUserEventOutput> {
+    rules::app(ctx, input.sdk_app_id, "MissingParameter.AppId", "InvalidParameter")?;
+    check_comm_id(&input.comm_id, input.sdk_app_id, "InvalidParameter")?;
+    if input.user_id.is_empty() {
+        return Err(ApiError::business("MissingParameter.UserId"));
+    }
+    if input.room_id.is_empty() {
+        return Err(ApiError::business("MissingParameter.RoomId"));
+    }
+    rules::window(ctx, (input.start_time, input.end_time), None, LOOK_BACK_SECS, &USER_EVENT)?;
+    let empty = || DescribeUserEventOutput { data: Vec::new() };
+    let Some(room) = ctx.world.call(input.sdk_app_id, &input.comm_id, ctx.now) else { return Ok(empty()) };
+    if room.room_string != input.room_id {
+        return Ok(empty());
+    }
+    let end = input.end_time.min(room.end_or(ctx.now));
+    let (from_ms, to_ms) = (input.start_time.saturating_mul(1000), end.saturating_mul(1000).saturating_add(999));
+    let groups = timeline::user_events(&room, &input.user_id, from_ms, to_ms, ctx.now);
+    Ok(DescribeUserEventOutput {
+        data: groups
+            .into_iter()
+            .map(|(peer_id, events)| EventList {
+                content: events
+                    .into_iter()
+                    .map(|e| EventMessage {
+                        r#type: e.stream_type,
+                        time: e.time_ms,
+                        event_id: e.event_id,
+                        param_one: e.param_one,
+                        param_two: e.param_two,
+                    })
+                    .collect(),
+                peer_id,
+            })
+            .collect(),
+    })
+}
+
+// ---- DescribeUnusualEvent ---------------------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeUnusualEventInput {
+    pub sdk_app_id: u64,
+    pub start_time: u64,
+    pub end_time: u64,
+    pub room_id: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeUnusualEventOutput {
+    pub total: u64,
+    pub abnormal_experience_list: Vec<AbnormalExperience>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AbnormalExperience {
+    pub user_id: String,
+    pub experience_id: u64,
+    pub room_id: String,
+    pub abnormal_event_list: Vec<AbnormalEvent>,
+    pub event_time: u64,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AbnormalEvent {
+    pub abnormal_event_id: u64,
+    pub peer_id: String,
+}
+
+/// At most this many abnormal experiences per answer.
+pub const MAX_ABNORMAL: usize = 20;
+
+const UNUSUAL: WindowCodes = WindowCodes { too_old: "InvalidParameter.StartTimeExpire", ..MONITORING };
+
+/// Up to 20 abnormal experiences of an app (or one room) in a window of up to an hour, the
+/// earliest first.
+pub fn describe_unusual_event(
+    ctx: &Ctx<'_>,
+    input: DescribeUnusualEventInput,
+) -> ApiResult<DescribeUnusualEventOutput> {
+    check_app(ctx, input.sdk_app_id)?;
+    let window = (input.start_time, input.end_time);
+    rules::window(ctx, window, Some(HOUR), LOOK_BACK_SECS, &UNUSUAL)?;
+    let room_id = input.room_id.as_deref().filter(|r| !r.is_empty());
+    let mut found = Vec::new();
+    ctx.world.for_each_room(input.sdk_app_id, window, ctx.now, |room| {
+        if room_id.is_none_or(|id| room.room_string == id) {
+            found.extend(
+                timeline::abnormal(room, window.0, window.1, ctx.now)
+                    .into_iter()
+                    .map(|a| (room.room_string.clone(), a)),
+            );
+        }
+    });
+    found.sort_by(|(ra, a), (rb, b)| {
+        (a.time, ra, &a.user_id, a.experience_id).cmp(&(b.time, rb, &b.user_id, b.experience_id))
+    });
+    found.truncate(MAX_ABNORMAL);
+    Ok(DescribeUnusualEventOutput {
+        total: found.len() as u64,
+        abnormal_experience_list: found
+            .into_iter()
+            .map(|(room_id, a)| AbnormalExperience {
+                user_id: a.user_id,
+                experience_id: a.experience_id,
+                room_id,
+                abnormal_event_list: a
+                    .causes
+                    .into_iter()
+                    .map(|(abnormal_event_id, peer_id)| AbnormalEvent { abnormal_event_id, peer_id })
+                    .collect(),
+                event_time: a.time,
+            })
+            .collect(),
+    })
+}
+
+// ---- DescribeScaleInfo ------------------------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeScaleInfoInput {
+    pub sdk_app_id: u64,
+    pub start_time: u64,
+    pub end_time: u64,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeScaleInfoOutput {
+    pub total: u64,
+    pub scale_list: Vec<ScaleInfomation>,
+}
+
+/// (sic: the API's own spelling)
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ScaleInfomation {
+    pub time: u64,
+    pub user_number: u64,
+    pub user_count: u64,
+    pub room_numbers: u64,
+}
+
+const SCALE: WindowCodes = WindowCodes {
+    missing_start: "MissingParameter.StartTs",
+    missing_end: "MissingParameter.EndTs",
+    order: "InvalidParameter.StartTs",
+    too_long: "InvalidParameter.EndTs",
+    too_old: "InvalidParameter.StartTsOversize",
+};
+
+const DAY: u64 = 86_400;
+
+/// The daily figures of a UTC+8 day `[day, day + 86399]`: rooms active that day, entries
+/// (stays overlapping the day) and users (each user counted once per room).
+pub fn day_scale(ctx: &Ctx<'_>, sdk_app_id: u64, day: u64) -> ScaleInfomation {
+    let window = (day, day + DAY - 1);
+    let (mut rooms, mut entries, mut users) = (0u64, 0u64, 0u64);
+    ctx.world.for_each_room(sdk_app_id, window, ctx.now, |room| {
+        rooms += 1;
+        let mut seen: Vec<&str> = Vec::new();
+        for stay in room.sessions_at(ctx.now).filter(|s| room.session_overlaps(s, window.0, window.1, ctx.now)) {
+            entries += 1;
+            if !seen.contains(&stay.user_id.as_str()) {
+                seen.push(&stay.user_id);
+            }
+        }
+        users += seen.len() as u64;
+    });
+    ScaleInfomation { time: day, user_number: users, user_count: entries, room_numbers: rooms }
+}
+
+/// Rooms and users per UTC+8 day, newest first: the days from StartTime's to the last one
+/// that begins before EndTime, never today (its figures are not final until it ends).
+pub fn describe_scale_info(ctx: &Ctx<'_>, input: DescribeScaleInfoInput) -> ApiResult<DescribeScaleInfoOutput> {
+    rules::app(ctx, input.sdk_app_id, "MissingParameter.SdkAppId", "InvalidParameter.SdkAppId")?;
+    let window = (input.start_time, input.end_time.min(MAX_TIME));
+    rules::window(ctx, window, None, LOOK_BACK_SECS, &SCALE)?;
+    let today = Generator::day_of(ctx.now);
+    let mut days = Vec::new();
+    let mut day = Generator::day_of(window.0);
+    while day < window.1 && day < today {
+        days.push(day);
+        day += DAY;
+    }
+    let scale_list: Vec<ScaleInfomation> =
+        days.into_iter().rev().map(|d| day_scale(ctx, input.sdk_app_id, d)).collect();
+    Ok(DescribeScaleInfoOutput { total: scale_list.len() as u64, scale_list })
 }
 
 #[cfg(test)]
@@ -235,19 +562,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn paging_defaults_apply_when_either_half_is_missing() {
-        assert_eq!(page(None, None, 6), Ok((0, 6)));
-        assert_eq!(page(Some(3), None, 6), Ok((0, 6)));
-        assert_eq!(page(None, Some(50), 10), Ok((0, 10)));
-        assert_eq!(page(Some(2), Some(50), 10), Ok((2, 50)));
-        assert_eq!(page(Some(0), Some(0), 6).unwrap_err().code(), "InvalidParameter.PageSize");
-        assert_eq!(page(Some(0), Some(101), 6).unwrap_err().code(), "InvalidParameter.PageSizeOversize");
-        assert_eq!(page(Some(0), Some(100), 6), Ok((0, 100)));
-    }
-
-    #[test]
-    fn slicing_past_the_end_is_empty() {
-        assert_eq!(slice(vec![1, 2, 3], (1, 2)), vec![3]);
-        assert!(slice(vec![1, 2, 3], (u64::MAX, u64::MAX)).is_empty());
+    fn metric_lists_expand_all_and_refuse_unknown_names() {
+        assert_eq!(metrics(&["all".into()]).unwrap().len(), 17);
+        assert_eq!(metrics(&["rtt".into(), "rtt".into(), "aBit".into()]).unwrap(), vec![Metric::Rtt, Metric::ABit]);
+        assert_eq!(metrics(&["fps".into()]).unwrap_err().code(), "InvalidParameter");
+        assert!(metrics(&[]).unwrap().is_empty());
     }
 }

@@ -9,6 +9,11 @@
 //!   "LeaveTs": 1590067658, "SdkVersion": "4.3.14", "ClientIp": "10.4.1.13"}]}]}]}
 //! ```
 //!
+//! Beyond rooms and users, a document may write out what the users did (role, publishing,
+//! resolutions, quality incidents) and what the monitoring actions report (quality samples,
+//! user events, abnormal experiences). Whatever it leaves out is derived by the rules of the
+//! generated history, from the room and user it belongs to.
+//!
 //! Loading is all or nothing: a document with any error is refused whole, with its name and
 //! the place and nature of the error.
 
@@ -18,7 +23,12 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-use super::model::{Room, Session, parse_comm_id};
+use super::details;
+use super::model::{
+    Codec, EventMessage, Incident, IncidentKind, Publish, Resolution, Role, Room, Services, Session, Stream, Written,
+    WrittenAbnormal, WrittenEvents, WrittenSeries, parse_comm_id,
+};
+use super::quality::Metric;
 use crate::pure::hash::{fnv1a, mix};
 
 #[derive(Deserialize)]
@@ -60,6 +70,105 @@ struct RoomDoc {
     user_id: Option<String>,
     #[serde(default)]
     users: Vec<UserDoc>,
+    #[serde(default)]
+    services: Option<ServicesDoc>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+struct ServicesDoc {
+    #[serde(default)]
+    single_recording: bool,
+    #[serde(default)]
+    mixed_recording: Option<ResolutionDoc>,
+    #[serde(default)]
+    mixing: Option<MixingDoc>,
+    #[serde(default)]
+    relay_kbps: Option<u32>,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+struct ResolutionDoc {
+    width: u32,
+    height: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+struct MixingDoc {
+    width: u32,
+    height: u32,
+    #[serde(default)]
+    codec: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+struct PublishDoc {
+    stream: String,
+    start: u64,
+    #[serde(default)]
+    end: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+struct IncidentDoc {
+    kind: String,
+    start: u64,
+    end: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+struct QualityDoc {
+    data_type: String,
+    #[serde(default)]
+    peer_id: String,
+    /// `[[unix seconds, value], …]`
+    samples: Vec<(u64, f64)>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+struct EventListDoc {
+    peer_id: String,
+    content: Vec<EventDoc>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+struct EventDoc {
+    #[serde(default)]
+    r#type: u64,
+    time: u64,
+    event_id: u64,
+    #[serde(default = "unused")]
+    param_one: i64,
+    #[serde(default = "unused")]
+    param_two: i64,
+}
+
+fn unused() -> i64 {
+    -1
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+struct AbnormalDoc {
+    event_time: u64,
+    experience_id: u64,
+    #[serde(default)]
+    abnormal_event_list: Vec<CauseDoc>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+struct CauseDoc {
+    abnormal_event_id: u64,
+    #[serde(default)]
+    peer_id: String,
 }
 
 #[derive(Deserialize)]
@@ -77,6 +186,26 @@ struct UserDoc {
     sdk_version: String,
     #[serde(default)]
     client_ip: String,
+    #[serde(default)]
+    role: Option<String>,
+    #[serde(default)]
+    publishing: Option<Vec<PublishDoc>>,
+    #[serde(default)]
+    video: Option<ResolutionDoc>,
+    #[serde(default)]
+    sub_stream: Option<ResolutionDoc>,
+    #[serde(default)]
+    incidents: Option<Vec<IncidentDoc>>,
+    #[serde(default)]
+    join_ms: Option<u32>,
+    #[serde(default)]
+    failed_joins: Option<u32>,
+    #[serde(default)]
+    quality: Vec<QualityDoc>,
+    #[serde(default)]
+    events: Option<Vec<EventListDoc>>,
+    #[serde(default)]
+    abnormal_events: Option<Vec<AbnormalDoc>>,
 }
 
 /// Fixture rooms by SdkAppId, in the order they were written.
@@ -225,27 +354,37 @@ fn convert_room(sdk_app_id: u64, doc: RoomDoc) -> Result<Room, String> {
             format!("{sdk_app_id}_{n}_{}", doc.create_time)
         }
     };
+    let seed = mix(0, &[fnv1a(&comm_id)]);
     let mut sessions = Vec::with_capacity(doc.users.len());
     for (u, user) in doc.users.into_iter().enumerate() {
-        if user.user_id.is_empty() {
-            return Err(format!("Users[{u}].UserId is empty"));
-        }
-        if let Some(leave) = user.leave_ts
-            && leave < user.join_ts
-        {
-            return Err(format!("Users[{u}].LeaveTs {leave} is before JoinTs {}", user.join_ts));
-        }
-        sessions.push(Session {
-            user_id: user.user_id,
-            join_ts: user.join_ts,
-            leave_ts: user.leave_ts,
-            finished: user.finished,
-            device_type: user.device_type,
-            sdk_version: user.sdk_version,
-            client_ip: user.client_ip,
-        });
+        sessions.push(convert_user(seed, user).map_err(|e| format!("Users[{u}].{e}"))?);
     }
     let creator = doc.user_id.or_else(|| sessions.first().map(|s| s.user_id.clone())).unwrap_or_default();
+    let services = match doc.services {
+        None => Services::default(),
+        Some(s) => Services {
+            single_recording: s.single_recording,
+            mixed_recording: s
+                .mixed_recording
+                .map(resolution)
+                .transpose()
+                .map_err(|e| format!("Services.MixedRecording: {e}"))?,
+            mixing: match s.mixing {
+                None => None,
+                Some(m) => {
+                    let codec = match m.codec.as_deref() {
+                        None | Some("H264") => Codec::H264,
+                        Some("H265") => Codec::H265,
+                        Some(other) => return Err(format!("Services.Mixing.Codec {other:?} is not H264 or H265")),
+                    };
+                    let res = resolution(ResolutionDoc { width: m.width, height: m.height })
+                        .map_err(|e| format!("Services.Mixing: {e}"))?;
+                    Some((res, codec))
+                }
+            },
+            relay_kbps: s.relay_kbps,
+        },
+    };
     Ok(Room {
         comm_id,
         room_string,
@@ -255,7 +394,153 @@ fn convert_room(sdk_app_id: u64, doc: RoomDoc) -> Result<Room, String> {
         finished: doc.is_finished,
         creator,
         sessions,
+        services,
         generated: false,
+        seed,
+    })
+}
+
+fn resolution(doc: ResolutionDoc) -> Result<Resolution, String> {
+    if doc.width == 0 || doc.height == 0 || doc.width > 4096 || doc.height > 4096 {
+        return Err(format!("resolution {}x{} is outside 1x1..4096x4096", doc.width, doc.height));
+    }
+    Ok(Resolution::new(doc.width, doc.height))
+}
+
+/// One stay as written; what it leaves out is derived from (room seed, user, join).
+fn convert_user(room_seed: u64, user: UserDoc) -> Result<Session, String> {
+    if user.user_id.is_empty() {
+        return Err("UserId is empty".to_owned());
+    }
+    let (join, leave) = (user.join_ts, user.leave_ts);
+    if let Some(leave) = leave
+        && leave < join
+    {
+        return Err(format!("LeaveTs {leave} is before JoinTs {join}"));
+    }
+    let inside = |t: u64| t >= join && leave.is_none_or(|l| t <= l);
+    let role = match user.role.as_deref() {
+        None | Some("anchor") => Role::Anchor,
+        Some("audience") => Role::Audience,
+        Some(other) => return Err(format!("Role {other:?} is not \"anchor\" or \"audience\"")),
+    };
+    let derived = details::derived(room_seed, &user.user_id, join, leave);
+    let publishing = match user.publishing {
+        None if role == Role::Anchor => vec![
+            Publish { stream: Stream::Audio, start: join, end: leave },
+            Publish { stream: Stream::Video, start: join, end: leave },
+        ],
+        None => Vec::new(),
+        Some(list) => {
+            let mut out = Vec::with_capacity(list.len());
+            for (i, p) in list.into_iter().enumerate() {
+                let stream = match p.stream.as_str() {
+                    "audio" => Stream::Audio,
+                    "video" => Stream::Video,
+                    "sub_stream" => Stream::SubStream,
+                    other => return Err(format!("Publishing[{i}].Stream {other:?} is not audio, video or sub_stream")),
+                };
+                let end_ok = p.end.is_none_or(|e| e >= p.start && inside(e));
+                if !inside(p.start) || !end_ok || (p.end.is_none() && leave.is_some()) {
+                    return Err(format!("Publishing[{i}] is not inside the stay"));
+                }
+                if role == Role::Audience {
+                    return Err(format!("Publishing[{i}]: an audience user does not publish"));
+                }
+                out.push(Publish { stream, start: p.start, end: p.end });
+            }
+            out.sort_by_key(|p| (p.start, p.stream));
+            out
+        }
+    };
+    let incidents = match user.incidents {
+        None => derived.incidents,
+        Some(list) => {
+            let mut out = Vec::with_capacity(list.len());
+            for (i, doc) in list.into_iter().enumerate() {
+                let kind = match doc.kind.as_str() {
+                    "uplink_loss" => IncidentKind::UplinkLoss,
+                    "downlink_loss" => IncidentKind::DownlinkLoss,
+                    "high_cpu" => IncidentKind::HighCpu,
+                    "high_rtt" => IncidentKind::HighRtt,
+                    other => {
+                        return Err(format!(
+                            "Incidents[{i}].Kind {other:?} is not uplink_loss, downlink_loss, high_cpu or high_rtt"
+                        ));
+                    }
+                };
+                if doc.end <= doc.start || !inside(doc.start) || !inside(doc.end) {
+                    return Err(format!("Incidents[{i}] is not a period inside the stay"));
+                }
+                out.push(Incident { kind, start: doc.start, end: doc.end });
+            }
+            out.sort_by_key(|i| i.start);
+            out
+        }
+    };
+    let mut quality = Vec::with_capacity(user.quality.len());
+    for (i, q) in user.quality.into_iter().enumerate() {
+        if Metric::parse(&q.data_type).is_none() {
+            return Err(format!("Quality[{i}].DataType {:?} is not a DescribeCallDetailInfo DataType", q.data_type));
+        }
+        if let Some((t, _)) = q.samples.iter().find(|(t, v)| !inside(*t) || !v.is_finite()) {
+            return Err(format!("Quality[{i}].Samples: the sample at {t} is outside the stay or not a number"));
+        }
+        let mut points = q.samples;
+        points.sort_by_key(|(t, _)| *t);
+        quality.push(WrittenSeries { data_type: q.data_type, peer_id: q.peer_id, points });
+    }
+    let events = user.events.map(|groups| {
+        groups
+            .into_iter()
+            .map(|g| WrittenEvents {
+                peer_id: g.peer_id,
+                events: g
+                    .content
+                    .into_iter()
+                    .map(|e| EventMessage {
+                        stream_type: e.r#type,
+                        time_ms: e.time,
+                        event_id: e.event_id,
+                        param_one: e.param_one,
+                        param_two: e.param_two,
+                    })
+                    .collect(),
+            })
+            .collect()
+    });
+    let abnormal = user.abnormal_events.map(|list| {
+        list.into_iter()
+            .map(|a| WrittenAbnormal {
+                time: a.event_time,
+                experience_id: a.experience_id,
+                causes: a.abnormal_event_list.into_iter().map(|c| (c.abnormal_event_id, c.peer_id)).collect(),
+            })
+            .collect()
+    });
+    let written = (!quality.is_empty() || events.is_some() || abnormal.is_some())
+        .then(|| Arc::new(Written { quality, events, abnormal }));
+    Ok(Session {
+        user_id: user.user_id,
+        join_ts: join,
+        leave_ts: leave,
+        finished: user.finished,
+        device_type: user.device_type,
+        sdk_version: user.sdk_version,
+        client_ip: user.client_ip,
+        role,
+        publishing,
+        video: user.video.map(resolution).transpose().map_err(|e| format!("Video: {e}"))?.unwrap_or(derived.video),
+        sub_stream: user
+            .sub_stream
+            .map(resolution)
+            .transpose()
+            .map_err(|e| format!("SubStream: {e}"))?
+            .unwrap_or(derived.sub_stream),
+        incidents,
+        join_ms: user.join_ms.unwrap_or(derived.join_ms),
+        failed_joins: user.failed_joins.unwrap_or(derived.failed_joins),
+        written,
     })
 }
 

@@ -1,186 +1,327 @@
-//! The deterministic generated history of an SdkAppId.
+//! The deterministic generated history of an SdkAppId, and windows over it.
 //!
-//! Time is cut into one-hour buckets; the rooms *created* in a bucket are a pure function of
-//! (seed, SdkAppId, bucket), drawn from a ChaCha RNG seeded with a stable hash of those three.
-//! A query generates the buckets it touches, so any 24-hour window costs the same however far
-//! back it is, and the same seed gives the same bytes on every machine. Generated buckets are
-//! kept in a bounded cache (they never change), so repeated queries do not pay for them again.
-//! Rooms last at most [`MAX_ROOM_SECS`], so a window needs only that much look-behind.
+//! Time is cut into one-hour buckets. How many rooms are created in a bucket, and when and for
+//! how long each lives, is a pure function of (seed, SdkAppId, bucket, index) — a
+//! [`Skeleton`], computed in a few hash steps without allocating. Room `i` of a bucket is
+//! created in the `i`-th of equal slots of the hour, so creation order is index order and the
+//! rooms created in any part of an hour are found by binary search. A window is counted and
+//! paged from skeletons alone: only the rooms created before it (at most [`MAX_ROOM_SECS`]
+//! earlier) are looked at one by one, so page 0 and page 9,999 of a day of a million rooms cost
+//! the same, and nothing is kept. The full room (users, publishing, incidents) is built from
+//! its skeleton only when an answer shows it ([`super::details`]), and a bounded cache keeps the
+//! rooms built last.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use fake::Fake;
-use fake::faker::internet::en::IPv4;
-use fake::faker::lorem::en::Word;
-use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
-
-use super::model::{Room, Session};
-use crate::pure::hash::mix;
+use super::details;
+use super::model::Room;
+use crate::pure::civil;
+use crate::pure::hash::{below, mix, unit};
 
 pub const BUCKET_SECS: u64 = 3600;
 /// Longest generated room; also how far before a window rooms are looked for.
-pub const MAX_ROOM_SECS: u64 = 3 * 3600;
+pub const MAX_ROOM_SECS: u64 = 4 * 3600;
+/// The last second the history covers (9999-12-31 23:59:59 UTC): times beyond it have no rooms,
+/// so that no arithmetic on a client's time can overflow.
+pub const MAX_TIME: u64 = 253_402_300_799;
 
-/// Size of the pool of user ids of one SdkAppId: users come back in later rooms.
-const USER_POOL: u64 = 400;
+/// Stream tags keep the hash streams of different uses apart.
+pub(crate) const ROOMS: u64 = 1;
+pub(crate) const USERS: u64 = 2;
+const COUNT: u64 = 3;
+const NUMBERS: u64 = 4;
 
-const DEVICE_TYPES: &[&str] = &["ios", "android", "windows", "mac", "web", "linux"];
-const SDK_VERSIONS: &[&str] =
-    &["11.5.0.13045", "11.9.0.15023", "12.0.0.15501", "12.1.0.16002", "12.2.0.16503", "5.0.1.120", "4.3.14"];
+/// Rooms kept built before the cache is emptied.
+const CACHE_ROOMS: usize = 16_384;
 
-/// Stream tags keep the RNG streams of different uses apart.
-const ROOMS: u64 = 1;
-const USERS: u64 = 2;
+/// Relative activity of each hour of the day in UTC+8 (TRTC's home zone): quiet nights, busy
+/// afternoons and evenings. The mean is 1.
+const DIURNAL: [f64; 24] = [
+    0.45, 0.3, 0.2, 0.15, 0.15, 0.2, 0.35, 0.6, 0.9, 1.2, 1.35, 1.35, 1.2, 1.25, 1.35, 1.35, 1.3, 1.25, 1.3, 1.45,
+    1.55, 1.5, 1.25, 0.8,
+];
 
-/// Buckets kept before the cache is emptied (about 2 KB each at the default density).
-const CACHE_BUCKETS: usize = 8192;
+/// How busy the generated history is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Density {
+    /// Average rooms created per hour (every hour has at least one).
+    pub rooms_per_hour: u32,
+    /// Most users in one room (live rooms fill up to it with audience).
+    pub max_users_per_room: u32,
+    /// Share of rooms that last 90 minutes or more (up to [`MAX_ROOM_SECS`]).
+    pub long_call_share: f64,
+    /// Average quality incidents per user-hour in a room.
+    pub incidents_per_hour: f64,
+}
 
-type Bucket = Arc<[Arc<Room>]>;
+impl Default for Density {
+    fn default() -> Self {
+        Self { rooms_per_hour: 4, max_users_per_room: 30, long_call_share: 0.1, incidents_per_hour: 1.0 }
+    }
+}
+
+/// What is known of a generated room without building it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Skeleton {
+    pub sdk_app_id: u64,
+    pub bucket: u64,
+    pub index: u32,
+    pub create_time: u64,
+    /// The room is destroyed `duration` seconds after it is created.
+    pub duration: u64,
+    /// Seed of everything else about the room.
+    pub hash: u64,
+}
+
+impl Skeleton {
+    pub fn destroy_time(&self) -> u64 {
+        self.create_time + self.duration
+    }
+
+    /// When the room stops counting as active at `now`: destroyed, or still open at `now`.
+    pub fn end_at(&self, now: u64) -> u64 {
+        let destroy = self.destroy_time();
+        if destroy <= now { destroy } else { now.max(self.create_time) }
+    }
+
+    /// The rule of [`Room::overlaps`], on the skeleton.
+    pub fn overlaps(&self, start: u64, end: u64, now: u64) -> bool {
+        self.create_time <= now && self.create_time <= end && self.end_at(now) >= start
+    }
+}
 
 #[derive(Debug)]
 pub struct Generator {
     pub seed: u64,
-    pub rooms_per_hour: u32,
-    cache: RwLock<HashMap<(u64, u64), Bucket>>,
+    pub density: Density,
+    cache: RwLock<HashMap<(u64, u64, u32), Arc<Room>>>,
 }
 
 impl Generator {
-    pub fn new(seed: u64, rooms_per_hour: u32) -> Self {
-        Self { seed, rooms_per_hour: rooms_per_hour.max(1), cache: RwLock::new(HashMap::new()) }
+    pub fn new(seed: u64, density: Density) -> Self {
+        Self { seed, density, cache: RwLock::new(HashMap::new()) }
     }
 
-    /// Rooms created in `bucket` (`[bucket*3600, bucket*3600+3600)`), ordered by creation.
-    pub fn rooms_created_in(&self, sdk_app_id: u64, bucket: u64) -> Bucket {
-        if let Some(found) = self.cache.read().expect("bucket cache lock").get(&(sdk_app_id, bucket)) {
-            return Arc::clone(found);
+    /// How many rooms are created in `bucket` (at least one; none past [`MAX_TIME`]).
+    pub fn count(&self, sdk_app_id: u64, bucket: u64) -> u32 {
+        if bucket > MAX_TIME / BUCKET_SECS {
+            return 0;
         }
-        let rooms: Bucket = self.generate(sdk_app_id, bucket).into_iter().map(Arc::new).collect();
-        let mut cache = self.cache.write().expect("bucket cache lock");
-        if cache.len() >= CACHE_BUCKETS {
-            cache.clear();
-        }
-        cache.insert((sdk_app_id, bucket), Arc::clone(&rooms));
-        rooms
+        let hour = (bucket + 8) % 24;
+        let mean = f64::from(self.density.rooms_per_hour.max(1)) * DIURNAL[hour as usize];
+        // Between 0.7 and 1.3 times the hour's mean, never zero.
+        let jitter = 0.7 + 0.6 * unit(mix(self.seed, &[COUNT, sdk_app_id, bucket]));
+        ((mean * jitter).round() as u32).max(1)
     }
 
-    fn generate(&self, sdk_app_id: u64, bucket: u64) -> Vec<Room> {
-        let mut rng = ChaCha8Rng::seed_from_u64(mix(self.seed, &[ROOMS, sdk_app_id, bucket]));
-        let per_hour = u64::from(self.rooms_per_hour);
-        // Mean `per_hour`, never zero: every hour has rooms.
-        let count = 1 + rng.random_range(0..(2 * per_hour - 1).max(1));
-        let mut rooms: Vec<Room> = Vec::with_capacity(count as usize);
-        for _ in 0..count {
-            let room = self.room(&mut rng, sdk_app_id, bucket * BUCKET_SECS);
-            if !rooms.iter().any(|r| r.comm_id == room.comm_id) {
-                rooms.push(room);
+    /// The skeleton of room `index` (< [`Generator::count`]) of `bucket`.
+    pub fn skeleton(&self, sdk_app_id: u64, bucket: u64, index: u32) -> Skeleton {
+        let n = u64::from(self.count(sdk_app_id, bucket).max(1));
+        let i = u64::from(index);
+        let slot_start = i * BUCKET_SECS / n;
+        let slot_len = (i + 1) * BUCKET_SECS / n - slot_start;
+        let hash = mix(self.seed, &[ROOMS, sdk_app_id, bucket, i]);
+        let create_time = bucket * BUCKET_SECS + slot_start + if slot_len > 0 { below(hash, slot_len) } else { 0 };
+        Skeleton { sdk_app_id, bucket, index, create_time, duration: self.duration(mix(hash, &[1])), hash }
+    }
+
+    /// A room's lifetime: mostly short calls, some an hour long, a configurable share long.
+    fn duration(&self, hash: u64) -> u64 {
+        let kind = unit(hash);
+        let length = mix(hash, &[2]);
+        let long = self.density.long_call_share.clamp(0.0, 1.0);
+        if kind < long {
+            5400 + below(length, MAX_ROOM_SECS - 5400 + 1)
+        } else if (kind - long) / (1.0 - long).max(f64::EPSILON) < 0.65 {
+            120 + below(length, 1800 - 120)
+        } else {
+            1800 + below(length, 5400 - 1800)
+        }
+    }
+
+    /// The numbers rooms of a bucket carry in their CommIds: an affine permutation of the
+    /// bucket's indices, so that no two rooms of a bucket share one (rooms of different buckets
+    /// differ by creation time). Numeric rooms take `1..=1_000_000`, string rooms an internal
+    /// `100_000_000..4_000_000_000`, as on the real service.
+    pub fn room_number(&self, skeleton: &Skeleton, numeric: bool) -> u64 {
+        let (base, span): (u64, u64) = if numeric { (1, 1_000_000) } else { (100_000_000, 3_900_000_000) };
+        let h = mix(self.seed, &[NUMBERS, skeleton.sdk_app_id, skeleton.bucket, u64::from(numeric)]);
+        // A multiplier coprime with both spans (2^a·5^b·39): odd, not a multiple of 3, 5 or 13.
+        let mut a = (h % span) | 1;
+        while a % 3 == 0 || a % 5 == 0 || a % 13 == 0 {
+            a += 2;
+        }
+        let c = mix(h, &[1]) % span;
+        base + ((u128::from(a) * u128::from(skeleton.index) + u128::from(c)) % u128::from(span)) as u64
+    }
+
+    /// The first index of `bucket` created at or after `t`.
+    fn first_at_or_after(&self, sdk_app_id: u64, bucket: u64, t: u64) -> u32 {
+        let (mut lo, mut hi) = (0u32, self.count(sdk_app_id, bucket));
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.skeleton(sdk_app_id, bucket, mid).create_time < t {
+                lo = mid + 1;
+            } else {
+                hi = mid;
             }
         }
-        rooms.sort_by(|a, b| a.create_time.cmp(&b.create_time).then_with(|| a.comm_id.cmp(&b.comm_id)));
-        rooms
+        lo
     }
 
-    /// Rooms created by `end` whose whole lifetime reaches `start` (not yet cut at any "now").
-    pub fn rooms_overlapping(&self, sdk_app_id: u64, start: u64, end: u64) -> Vec<Arc<Room>> {
+    /// The rooms active at some point of `[start, end]` as they stand at `now`, in creation
+    /// order, one bucket-run at a time: `visit` gets each run's skeleton indices (a range, all
+    /// overlapping) or single skeletons that were checked one by one. Returns early when `visit`
+    /// says stop.
+    fn runs(&self, sdk_app_id: u64, start: u64, end: u64, now: u64, mut visit: impl FnMut(Run) -> bool) {
+        let end = end.min(now).min(MAX_TIME);
+        if start > end {
+            return;
+        }
         let first = start.saturating_sub(MAX_ROOM_SECS) / BUCKET_SECS;
         let last = end / BUCKET_SECS;
-        let mut rooms = Vec::new();
         for bucket in first..=last {
-            let created = self.rooms_created_in(sdk_app_id, bucket);
-            rooms.extend(
-                created
-                    .iter()
-                    .filter(|room| room.create_time <= end && room.destroy_time.unwrap_or(u64::MAX) >= start)
-                    .cloned(),
-            );
-        }
-        rooms
-    }
-
-    /// One room created in the hour starting at `bucket_start`.
-    fn room(&self, rng: &mut ChaCha8Rng, sdk_app_id: u64, bucket_start: u64) -> Room {
-        let create_time = bucket_start + rng.random_range(0..BUCKET_SECS);
-        let numeric = rng.random_bool(0.75);
-        let (room_string, room_number) = if numeric {
-            let id = rng.random_range(1..1_000_000u64);
-            (id.to_string(), id)
-        } else {
-            let name = if rng.random_bool(0.5) {
-                format!("{:032x}", rng.random::<u128>())
+            let bucket_start = bucket * BUCKET_SECS;
+            let count = self.count(sdk_app_id, bucket);
+            // Rooms created before the window: each must still be alive at its start.
+            let before = if bucket_start + BUCKET_SECS <= start {
+                count
             } else {
-                let word: String = Word().fake_with_rng(rng);
-                format!("{word}-{}", rng.random_range(100..10_000u32))
+                self.first_at_or_after(sdk_app_id, bucket, start)
             };
-            // String rooms get an internal number in their CommId, as on the real service.
-            (name, rng.random_range(100_000_000..4_000_000_000u64))
-        };
-        let duration = match rng.random_range(0..10u32) {
-            0..=5 => rng.random_range(120..1800u64),
-            6..=8 => rng.random_range(1800..5400u64),
-            _ => rng.random_range(5400..=MAX_ROOM_SECS),
-        };
-        let closes = create_time + duration;
-        let participants = match rng.random_range(0..20u32) {
-            0..=13 => rng.random_range(1..=4usize),
-            14..=18 => rng.random_range(5..=10usize),
-            _ => rng.random_range(11..=30usize),
-        };
-
-        let mut sessions = Vec::with_capacity(participants + 2);
-        let mut users: Vec<u64> = Vec::with_capacity(participants);
-        while users.len() < participants {
-            let user = rng.random_range(0..USER_POOL);
-            if !users.contains(&user) {
-                users.push(user);
+            for index in 0..before {
+                let skeleton = self.skeleton(sdk_app_id, bucket, index);
+                if skeleton.overlaps(start, end, now) && !visit(Run::One(skeleton)) {
+                    return;
+                }
             }
-        }
-        for (i, &user) in users.iter().enumerate() {
-            // The creator opens the room; the others arrive during its first third.
-            let join = if i == 0 { create_time } else { create_time + rng.random_range(0..=(duration / 3).min(600)) };
-            let leave = rng.random_range(join + (closes - join) / 4..=closes);
-            let session = self.session(rng, sdk_app_id, user, join, leave);
-            // Some users drop out and come back.
-            let rejoin = rng.random_bool(0.1) && closes > leave + 120;
-            sessions.push(session);
-            if rejoin {
-                let back = leave + rng.random_range(10..=60);
-                let gone = rng.random_range(back..=closes);
-                sessions.push(self.session(rng, sdk_app_id, user, back, gone));
+            // Rooms created inside the window are all active in it.
+            let after = if bucket_start + BUCKET_SECS <= end + 1 {
+                count
+            } else {
+                self.first_at_or_after(sdk_app_id, bucket, end + 1)
+            };
+            if after > before && !visit(Run::Range(bucket, before, after)) {
+                return;
             }
-        }
-        sessions.sort_by(|a, b| a.join_ts.cmp(&b.join_ts).then_with(|| a.user_id.cmp(&b.user_id)));
-        // The room ends when its last user leaves.
-        let destroy_time = sessions.iter().filter_map(|s| s.leave_ts).max().unwrap_or(closes);
-        Room {
-            comm_id: format!("{sdk_app_id}_{room_number}_{create_time}"),
-            room_string,
-            numeric,
-            create_time,
-            destroy_time: Some(destroy_time),
-            finished: None,
-            creator: self.user_id(sdk_app_id, users[0]),
-            sessions,
-            generated: true,
         }
     }
 
-    fn session(&self, rng: &mut ChaCha8Rng, sdk_app_id: u64, user: u64, join: u64, leave: u64) -> Session {
-        let traits = mix(self.seed, &[USERS, sdk_app_id, user]);
-        Session {
-            user_id: self.user_id(sdk_app_id, user),
-            join_ts: join,
-            leave_ts: Some(leave),
-            finished: None,
-            device_type: DEVICE_TYPES[(traits % DEVICE_TYPES.len() as u64) as usize].to_owned(),
-            sdk_version: SDK_VERSIONS[((traits >> 8) % SDK_VERSIONS.len() as u64) as usize].to_owned(),
-            client_ip: IPv4().fake_with_rng(rng),
+    /// How many rooms were active at some point of `[start, end]` as they stand at `now`.
+    pub fn count_overlapping(&self, sdk_app_id: u64, start: u64, end: u64, now: u64) -> u64 {
+        let mut total = 0u64;
+        self.runs(sdk_app_id, start, end, now, |run| {
+            total += run.len();
+            true
+        });
+        total
+    }
+
+    /// Skeletons of the rooms active in `[start, end]` at `now`, in creation order, skipping
+    /// the first `skip` and stopping after `take`.
+    pub fn page(&self, sdk_app_id: u64, start: u64, end: u64, now: u64, skip: u64, take: u64) -> Vec<Skeleton> {
+        let mut out = Vec::new();
+        let mut skip = skip;
+        self.runs(sdk_app_id, start, end, now, |run| {
+            if out.len() as u64 >= take {
+                return false;
+            }
+            match run {
+                Run::One(skeleton) => {
+                    if skip > 0 {
+                        skip -= 1;
+                    } else {
+                        out.push(skeleton);
+                    }
+                }
+                Run::Range(bucket, from, to) => {
+                    let len = u64::from(to - from);
+                    if skip >= len {
+                        skip -= len;
+                        return true;
+                    }
+                    let from = from + skip as u32;
+                    skip = 0;
+                    let room_for = (take - out.len() as u64).min(u64::from(to - from)) as u32;
+                    out.extend((from..from + room_for).map(|i| self.skeleton(sdk_app_id, bucket, i)));
+                }
+            }
+            (out.len() as u64) < take
+        });
+        out
+    }
+
+    /// Calls `f` on every skeleton active in `[start, end]` at `now`, in creation order.
+    pub fn for_each_overlapping(&self, sdk_app_id: u64, start: u64, end: u64, now: u64, mut f: impl FnMut(Skeleton)) {
+        self.runs(sdk_app_id, start, end, now, |run| {
+            match run {
+                Run::One(skeleton) => f(skeleton),
+                Run::Range(bucket, from, to) => (from..to).for_each(|i| f(self.skeleton(sdk_app_id, bucket, i))),
+            }
+            true
+        });
+    }
+
+    /// The room a CommId names, whatever the clock says (callers check visibility).
+    pub fn find(&self, sdk_app_id: u64, room_number: u64, create_time: u64) -> Option<Arc<Room>> {
+        if create_time > MAX_TIME {
+            return None;
         }
+        let bucket = create_time / BUCKET_SECS;
+        let first = self.first_at_or_after(sdk_app_id, bucket, create_time);
+        (first..self.count(sdk_app_id, bucket))
+            .map(|i| self.skeleton(sdk_app_id, bucket, i))
+            .take_while(|s| s.create_time == create_time)
+            .find(|s| details::identity(self, s).number == room_number)
+            .map(|s| self.room(&s))
+    }
+
+    /// The whole room of a skeleton, built once and then served from the cache.
+    pub fn room(&self, skeleton: &Skeleton) -> Arc<Room> {
+        let key = (skeleton.sdk_app_id, skeleton.bucket, skeleton.index);
+        if let Some(room) = self.cache.read().expect("room cache lock").get(&key) {
+            return Arc::clone(room);
+        }
+        let room = Arc::new(details::build(self, skeleton));
+        let mut cache = self.cache.write().expect("room cache lock");
+        if cache.len() >= CACHE_ROOMS {
+            cache.clear();
+        }
+        cache.insert(key, Arc::clone(&room));
+        room
+    }
+
+    /// Size of an app's pool of users: users come back in later rooms; busier apps have more.
+    pub fn user_pool(&self) -> u64 {
+        (u64::from(self.density.rooms_per_hour) * 100).max(400)
     }
 
     /// The id of user `index` of an app's pool, e.g. `user_3_48213954`.
     pub fn user_id(&self, sdk_app_id: u64, index: u64) -> String {
         format!("user_{index}_{}", mix(self.seed, &[USERS, sdk_app_id, index, 0]) % 100_000_000)
+    }
+
+    /// Start of the UTC+8 day of `t`, for callers that cut history into days.
+    pub fn day_of(t: u64) -> u64 {
+        u64::try_from(civil::local_midnight(i64::try_from(t).unwrap_or(i64::MAX))).unwrap_or(0)
+    }
+}
+
+/// Rooms of one bucket handed to a visitor: a checked single room, or an index range whose
+/// rooms all overlap the window.
+#[derive(Debug, Clone, Copy)]
+enum Run {
+    One(Skeleton),
+    Range(u64, u32, u32),
+}
+
+impl Run {
+    fn len(&self) -> u64 {
+        match self {
+            Run::One(_) => 1,
+            Run::Range(_, from, to) => u64::from(to - from),
+        }
     }
 }
 
@@ -188,46 +329,100 @@ impl Generator {
 mod tests {
     use super::*;
 
-    #[test]
-    fn same_seed_same_history_other_seed_other_history() {
-        let a = Generator::new(7, 4).rooms_created_in(1400000001, 470_000);
-        let b = Generator::new(7, 4).rooms_created_in(1400000001, 470_000);
-        let c = Generator::new(8, 4).rooms_created_in(1400000001, 470_000);
-        assert_eq!(a, b);
-        assert_ne!(a, c);
-        // A cached bucket is the same as a freshly generated one.
-        let g = Generator::new(7, 4);
-        assert_eq!(g.rooms_created_in(1400000001, 470_000), a);
-        assert_eq!(g.rooms_created_in(1400000001, 470_000), a);
+    fn generator(rooms_per_hour: u32) -> Generator {
+        Generator::new(7, Density { rooms_per_hour, ..Density::default() })
+    }
+
+    /// Every overlapping skeleton, found the slow way.
+    fn brute(g: &Generator, app: u64, start: u64, end: u64, now: u64) -> Vec<Skeleton> {
+        let mut out = Vec::new();
+        for bucket in start.saturating_sub(MAX_ROOM_SECS) / BUCKET_SECS..=end / BUCKET_SECS {
+            for i in 0..g.count(app, bucket) {
+                let s = g.skeleton(app, bucket, i);
+                if s.overlaps(start, end, now) {
+                    out.push(s);
+                }
+            }
+        }
+        out
     }
 
     #[test]
-    fn every_hour_has_rooms_with_consistent_times() {
-        let g = Generator::new(1, 4);
-        for bucket in 470_000..470_200 {
-            let rooms = g.rooms_created_in(1400000001, bucket);
-            assert!(!rooms.is_empty());
-            for room in rooms.iter() {
-                let start = bucket * BUCKET_SECS;
-                assert!((start..start + BUCKET_SECS).contains(&room.create_time));
-                let destroy = room.destroy_time.unwrap();
-                assert!(destroy >= room.create_time && destroy - room.create_time <= MAX_ROOM_SECS);
-                assert!(room.comm_id.ends_with(&format!("_{}", room.create_time)));
-                assert!(room.sessions.iter().any(|s| s.join_ts == room.create_time && s.user_id == room.creator));
-                for s in &room.sessions {
-                    assert!(s.join_ts >= room.create_time && s.leave_ts.unwrap() <= destroy);
-                    assert!(s.join_ts <= s.leave_ts.unwrap());
+    fn creation_order_is_index_order_inside_each_slot() {
+        for rph in [1, 4, 50, 5000] {
+            let g = generator(rph);
+            for bucket in 470_000..470_030 {
+                let n = g.count(1, bucket);
+                assert!(n >= 1);
+                let mut last = None;
+                for i in 0..n {
+                    let s = g.skeleton(1, bucket, i);
+                    assert!((bucket * 3600..bucket * 3600 + 3600).contains(&s.create_time));
+                    assert!(last.is_none_or(|l| l <= s.create_time));
+                    assert!((120..=MAX_ROOM_SECS).contains(&s.duration));
+                    last = Some(s.create_time);
                 }
-                assert!(room.room_string.len() <= 64);
+            }
+        }
+    }
+
+    #[test]
+    fn counting_and_paging_agree_with_brute_force() {
+        for rph in [1, 4, 60] {
+            let g = generator(rph);
+            let base = 470_000 * 3600;
+            for (start, end, now) in [
+                (base, base + 86_399, base + 200_000),
+                (base + 1234, base + 5000, base + 4000),
+                (base + 7200, base + 7200, u64::MAX),
+                (base + 10, base + 10, base + 100_000),
+            ] {
+                let all = brute(&g, 1, start, end, now);
+                assert_eq!(g.count_overlapping(1, start, end, now), all.len() as u64);
+                let mut paged = Vec::new();
+                for page in 0.. {
+                    let got = g.page(1, start, end, now, page * 7, 7);
+                    if got.is_empty() {
+                        break;
+                    }
+                    paged.extend(got);
+                }
+                let mut sorted = all.clone();
+                sorted.sort_by_key(|s| (s.create_time, s.bucket, s.index));
+                assert_eq!(paged, sorted);
+                let mut each = Vec::new();
+                g.for_each_overlapping(1, start, end, now, |s| each.push(s));
+                assert_eq!(each, sorted);
+            }
+        }
+    }
+
+    #[test]
+    fn room_numbers_are_unique_in_a_bucket() {
+        let g = generator(5000);
+        for numeric in [true, false] {
+            let mut seen = std::collections::HashSet::new();
+            for i in 0..g.count(9, 470_000) {
+                let n = g.room_number(&g.skeleton(9, 470_000, i), numeric);
+                assert!(seen.insert(n));
+                assert!(if numeric { (1..=1_000_000).contains(&n) } else { (100_000_000..4_000_000_000).contains(&n) });
             }
         }
     }
 
     #[test]
     fn density_follows_the_setting() {
-        let sparse: usize = (0..500).map(|b| Generator::new(1, 1).rooms_created_in(1, b).len()).sum();
-        let dense: usize = (0..500).map(|b| Generator::new(1, 20).rooms_created_in(1, b).len()).sum();
-        assert_eq!(sparse, 500);
-        assert!((8_000..12_000).contains(&dense), "{dense}");
+        let sparse: u64 = (0..480).map(|b| u64::from(generator(1).count(1, b))).sum();
+        let dense: u64 = (0..480).map(|b| u64::from(generator(20).count(1, b))).sum();
+        assert!((480..700).contains(&sparse), "{sparse}");
+        assert!((8_400..10_800).contains(&dense), "{dense}");
+    }
+
+    #[test]
+    fn times_past_the_end_of_history_have_no_rooms() {
+        let g = generator(4);
+        assert_eq!(g.count(1, u64::MAX / BUCKET_SECS), 0);
+        assert!(g.find(1, 1, u64::MAX - 5).is_none());
+        assert_eq!(g.count_overlapping(1, u64::MAX - 10, u64::MAX, u64::MAX), 0);
     }
 }

@@ -1,21 +1,28 @@
 //! The world the handlers read and change: the virtual clock, the generated history, the
 //! fixtures that replace it for chosen SdkAppIds, and (later) the state of tasks.
 //!
-//! Handlers receive the virtual `now` of their request and never read a clock themselves.
+//! The world knows nothing of HTTP. Handlers receive the virtual `now` of their request and
+//! never read a clock themselves; every question they ask of the world is "as of now".
+//!
+//! The history of an SdkAppId is one set of rooms. Everything else is derived from it, lazily
+//! and deterministically: quality series ([`quality`]), user events and abnormal experiences
+//! ([`timeline`]), and the usage and scale figures ([`usage`], [`scale`]). So every action that
+//! reads the history agrees with every other.
 
 pub mod clock;
+pub mod details;
 pub mod fixtures;
 pub mod generator;
 pub mod model;
+pub mod quality;
+pub mod timeline;
 
 use std::sync::{Arc, RwLock};
 
 pub use clock::{Clock, ClockReading, SystemWallClock, WallClock};
 pub use fixtures::Fixtures;
-pub use generator::Generator;
+pub use generator::{Density, Generator};
 pub use model::{Room, Session, parse_comm_id};
-
-use generator::BUCKET_SECS;
 
 pub struct World {
     pub clock: Clock,
@@ -23,6 +30,13 @@ pub struct World {
     /// The fixtures loaded at start-up, which a reset goes back to.
     startup: Arc<Fixtures>,
     fixtures: RwLock<Arc<Fixtures>>,
+}
+
+/// One page of rooms and how many there are in all.
+#[derive(Debug, Default)]
+pub struct Page {
+    pub total: u64,
+    pub rooms: Vec<Arc<Room>>,
 }
 
 impl World {
@@ -58,26 +72,63 @@ impl World {
         }
     }
 
-    /// Rooms of an app active at some point of `[start, end]` as they stand at `now`, ordered
-    /// by creation (fixtures: as written). Read them with `now` (see [`Room::visible`]).
-    pub fn rooms(&self, sdk_app_id: u64, start: u64, end: u64, now: u64) -> Vec<Arc<Room>> {
+    /// Rooms of an app active at some point of `[start, end]` as they stand at `now`, in
+    /// creation order (fixtures: as written), optionally only those named `room_id`; the
+    /// `take` after the first `skip`, and the total.
+    pub fn rooms(&self, app: u64, window: (u64, u64), now: u64, room_id: Option<&str>, skip: u64, take: u64) -> Page {
+        let (start, end) = window;
         let fixtures = self.fixtures();
-        if fixtures.has_app(sdk_app_id) {
-            return fixtures.rooms(sdk_app_id).iter().filter(|r| r.overlaps(start, end, now)).cloned().collect();
+        if fixtures.has_app(app) {
+            let matching: Vec<&Arc<Room>> = fixtures
+                .rooms(app)
+                .iter()
+                .filter(|r| r.overlaps(start, end, now) && room_id.is_none_or(|id| r.room_string == id))
+                .collect();
+            let rooms = matching.iter().skip(usize::try_from(skip).unwrap_or(usize::MAX));
+            return Page {
+                total: matching.len() as u64,
+                rooms: rooms.take(usize::try_from(take).unwrap_or(usize::MAX)).map(|r| Arc::clone(r)).collect(),
+            };
         }
-        let mut rooms = self.generator.rooms_overlapping(sdk_app_id, start, end.min(now));
-        rooms.retain(|room| room.overlaps(start, end, now));
-        rooms
+        let generator = &self.generator;
+        let Some(room_id) = room_id else {
+            return Page {
+                total: generator.count_overlapping(app, start, end, now),
+                rooms: generator.page(app, start, end, now, skip, take).iter().map(|s| generator.room(s)).collect(),
+            };
+        };
+        // A room id names few rooms: look at each room's identity, build only those that match.
+        let mut page = Page::default();
+        generator.for_each_overlapping(app, start, end, now, |skeleton| {
+            if details::identity(generator, &skeleton).room_string == room_id {
+                if page.total >= skip && (page.rooms.len() as u64) < take {
+                    page.rooms.push(generator.room(&skeleton));
+                }
+                page.total += 1;
+            }
+        });
+        page
+    }
+
+    /// Calls `f` on every room of an app active at some point of `[start, end]` as it stands
+    /// at `now`, in creation order (for figures that add up a whole window).
+    pub fn for_each_room(&self, app: u64, window: (u64, u64), now: u64, mut f: impl FnMut(&Room)) {
+        let (start, end) = window;
+        let fixtures = self.fixtures();
+        if fixtures.has_app(app) {
+            fixtures.rooms(app).iter().filter(|r| r.overlaps(start, end, now)).for_each(|r| f(r));
+            return;
+        }
+        self.generator.for_each_overlapping(app, start, end, now, |skeleton| f(&self.generator.room(&skeleton)));
     }
 
     /// The call a CommId names, if it exists at `now`.
-    pub fn call(&self, sdk_app_id: u64, comm_id: &str, now: u64) -> Option<Arc<Room>> {
+    pub fn call(&self, app: u64, comm_id: &str, now: u64) -> Option<Arc<Room>> {
         let fixtures = self.fixtures();
-        if fixtures.has_app(sdk_app_id) {
-            return fixtures.rooms(sdk_app_id).iter().find(|r| r.comm_id == comm_id).cloned();
+        if fixtures.has_app(app) {
+            return fixtures.rooms(app).iter().find(|r| r.comm_id == comm_id).cloned();
         }
-        let (_, _, created) = parse_comm_id(comm_id)?;
-        let bucket = self.generator.rooms_created_in(sdk_app_id, created / BUCKET_SECS);
-        bucket.iter().find(|room| room.comm_id == comm_id && room.visible(now)).cloned()
+        let (_, number, created) = parse_comm_id(comm_id)?;
+        self.generator.find(app, number, created).filter(|room| room.comm_id == comm_id && room.visible(now))
     }
 }

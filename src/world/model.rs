@@ -1,7 +1,14 @@
-//! The records the monitoring actions read: rooms (calls) and the sessions of users in them.
+//! The records of the call history: rooms (calls), the stays of users in them, what they
+//! published, and the quality incidents they went through.
+//!
+//! Every record holds its whole lifetime. Generated history is read "as of now": what begins
+//! after the virtual now is hidden and what is still running shows as open (the `*_at`
+//! methods). Fixtures are served as written.
+
+use std::sync::Arc;
 
 /// One call: a room from its creation to its destruction.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Room {
     /// `SdkAppId_RoomNumber_CreateTime`; for string rooms the middle part is an internal number.
     pub comm_id: String,
@@ -16,14 +23,101 @@ pub struct Room {
     pub finished: Option<bool>,
     /// The user who created the room.
     pub creator: String,
+    /// Stays of users, ordered by join time.
     pub sessions: Vec<Session>,
-    /// Generated history is read "as of now" (later events hidden, open rooms open); fixtures
-    /// are served as written.
+    /// Cloud services the room used (recording, mixing, relay…), which the usage actions bill.
+    pub services: Services,
+    /// Generated history is read "as of now"; fixtures are served as written.
     pub generated: bool,
+    /// The room's own seed: everything derived lazily (quality, events) starts from it.
+    pub seed: u64,
+}
+
+/// Whether a user sends (anchor) or only receives (audience).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Anchor,
+    Audience,
+}
+
+impl Role {
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Anchor => "anchor",
+            Role::Audience => "audience",
+        }
+    }
+}
+
+/// A stream a user can publish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Stream {
+    Audio,
+    /// The main (camera) video, "big" in TRTC's terms.
+    Video,
+    /// The auxiliary video (screen sharing).
+    SubStream,
+}
+
+impl Stream {
+    pub fn name(self) -> &'static str {
+        match self {
+            Stream::Audio => "audio",
+            Stream::Video => "video",
+            Stream::SubStream => "sub_stream",
+        }
+    }
+}
+
+/// A period during which a user published one stream; `end` is `None` while it goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Publish {
+    pub stream: Stream,
+    pub start: u64,
+    pub end: Option<u64>,
+}
+
+/// Width and height of a video stream, in pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Resolution {
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Resolution {
+    pub const fn new(width: u32, height: u32) -> Self {
+        Self { width, height }
+    }
+
+    pub fn pixels(self) -> u64 {
+        u64::from(self.width) * u64::from(self.height)
+    }
+}
+
+/// What went wrong during a quality incident; decides which metrics degrade and which abnormal
+/// events are reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IncidentKind {
+    /// The user's uplink loses packets: what they send stutters for everyone.
+    UplinkLoss,
+    /// The user's downlink loses packets: what they receive stutters.
+    DownlinkLoss,
+    /// The user's device is overloaded: capture and encoding frame rates drop.
+    HighCpu,
+    /// The user's network delay rises well above normal.
+    HighRtt,
+}
+
+/// A bad-quality period of one user's stay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Incident {
+    pub kind: IncidentKind,
+    pub start: u64,
+    pub end: u64,
 }
 
 /// One stay of one user in a room (a user who leaves and comes back has two).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Session {
     pub user_id: String,
     pub join_ts: u64,
@@ -34,6 +128,86 @@ pub struct Session {
     pub device_type: String,
     pub sdk_version: String,
     pub client_ip: String,
+    pub role: Role,
+    /// Publishing periods, ordered by start; each lies inside the stay.
+    pub publishing: Vec<Publish>,
+    /// Resolution of the main video (and of the sub-stream, which is shown at its own size).
+    pub video: Resolution,
+    pub sub_stream: Resolution,
+    /// Bad-quality periods, ordered by start; each lies inside the stay.
+    pub incidents: Vec<Incident>,
+    /// How long entering the room took, in milliseconds (the dashboards' join-time figures).
+    pub join_ms: u32,
+    /// Failed attempts to enter before this stay began.
+    pub failed_joins: u32,
+    /// Explicit data a fixture wrote for this stay; whatever it leaves out is derived.
+    pub written: Option<Arc<Written>>,
+}
+
+/// Quality samples, events and abnormal experiences written out by a fixture for one stay.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Written {
+    pub quality: Vec<WrittenSeries>,
+    /// `None`: derived from the stay.
+    pub events: Option<Vec<WrittenEvents>>,
+    /// `None`: derived from the incidents.
+    pub abnormal: Option<Vec<WrittenAbnormal>>,
+}
+
+/// One metric series as written: (Unix seconds, value) points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WrittenSeries {
+    pub data_type: String,
+    /// Empty: upstream; otherwise the remote user of downstream data.
+    pub peer_id: String,
+    pub points: Vec<(u64, f64)>,
+}
+
+/// Events of one stay, grouped by the user that sent them (`PeerId`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WrittenEvents {
+    pub peer_id: String,
+    pub events: Vec<EventMessage>,
+}
+
+/// One user event as `DescribeUserEvent` shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventMessage {
+    /// Video stream type: 0 not video, 2 big, 3 small, 7 sub-stream.
+    pub stream_type: u64,
+    /// Unix milliseconds.
+    pub time_ms: u64,
+    pub event_id: u64,
+    pub param_one: i64,
+    pub param_two: i64,
+}
+
+/// One abnormal experience as `DescribeUnusualEvent` shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WrittenAbnormal {
+    pub time: u64,
+    pub experience_id: u64,
+    /// (AbnormalEventId, PeerId) causes.
+    pub causes: Vec<(u64, String)>,
+}
+
+/// Cloud services a room used, for the usage actions.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Services {
+    /// Each published stream recorded on its own.
+    pub single_recording: bool,
+    /// One mixed recording of the room, at this output resolution.
+    pub mixed_recording: Option<Resolution>,
+    /// MCU mixing (transcoding) of the room, at this output resolution and codec.
+    pub mixing: Option<(Resolution, Codec)>,
+    /// The room's mixed stream relayed to a CDN, at this bitrate in kbps.
+    pub relay_kbps: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Codec {
+    H264,
+    H265,
 }
 
 impl Room {
@@ -57,6 +231,7 @@ impl Room {
         self.destroy_at(now).unwrap_or(now.max(self.create_time))
     }
 
+    /// Whether the room was active at some point of `[start, end]` (both inclusive).
     pub fn overlaps(&self, start: u64, end: u64, now: u64) -> bool {
         self.visible(now) && self.create_time <= end && self.end_or(now) >= start
     }
@@ -80,8 +255,34 @@ impl Room {
         self.leave_at(session, now).unwrap_or(now.max(session.join_ts))
     }
 
+    /// Whether the session was in the room at some point of `[start, end]` (both inclusive).
     pub fn session_overlaps(&self, session: &Session, start: u64, end: u64, now: u64) -> bool {
         session.join_ts <= end && self.leave_or(session, now) >= start
+    }
+
+    /// The stay as `[join, leave)` at `now`: where the user was, half-open.
+    pub fn stay(&self, session: &Session, now: u64) -> (u64, u64) {
+        (session.join_ts, self.leave_or(session, now))
+    }
+
+    /// Publishing periods of a session as they stand at `now`: begun by then, open ones cut at
+    /// the session's end or `now`; each as `[start, end)`.
+    pub fn publishing_at<'a>(&self, session: &'a Session, now: u64) -> impl Iterator<Item = (Stream, u64, u64)> + 'a {
+        let (_, leave) = self.stay(session, now);
+        let generated = self.generated;
+        session.publishing.iter().filter(move |p| !generated || p.start <= now).map(move |p| {
+            let end = match p.end {
+                Some(end) if !generated || end <= now => end.min(leave),
+                _ => leave,
+            };
+            (p.stream, p.start, end.max(p.start))
+        })
+    }
+
+    /// Incidents of a session inside its stay as it stands at `now` (an open stay ends now).
+    pub fn incidents_at<'a>(&self, session: &'a Session, now: u64) -> impl Iterator<Item = Incident> + 'a {
+        let (_, leave) = self.stay(session, now);
+        session.incidents.iter().filter(move |i| i.start < leave).map(move |i| Incident { end: i.end.min(leave), ..*i })
     }
 }
 
@@ -105,7 +306,7 @@ mod tests {
     #[test]
     fn comm_ids() {
         assert_eq!(parse_comm_id("1400188366_218695_1590065777"), Some((1400188366, 218695, 1590065777)));
-        for bad in ["", "1_2", "1_2_3_4", "a_2_3", "1__3", "1_2_-3"] {
+        for bad in ["", "1_2", "1_2_3_4", "a_2_3", "1__3", "1_2_-3", "1_2_18446744073709551616"] {
             assert_eq!(parse_comm_id(bad), None, "{bad}");
         }
     }
