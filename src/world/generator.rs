@@ -38,8 +38,8 @@ const CACHE_ROOMS: usize = 16_384;
 /// Relative activity of each hour of the day in UTC+8 (TRTC's home zone): quiet nights, busy
 /// afternoons and evenings. The mean is 1.
 const DIURNAL: [f64; 24] = [
-    0.45, 0.3, 0.2, 0.15, 0.15, 0.2, 0.35, 0.6, 0.9, 1.2, 1.35, 1.35, 1.2, 1.25, 1.35, 1.35, 1.3, 1.25, 1.3, 1.45,
-    1.55, 1.5, 1.25, 0.8,
+    0.5, 0.35, 0.25, 0.2, 0.2, 0.25, 0.4, 0.65, 0.95, 1.25, 1.4, 1.4, 1.25, 1.3, 1.4, 1.4, 1.35, 1.3, 1.35, 1.5, 1.65,
+    1.55, 1.3, 0.85,
 ];
 
 /// How busy the generated history is.
@@ -408,6 +408,11 @@ mod tests {
                 assert!(if numeric { (1..=1_000_000).contains(&n) } else { (100_000_000..4_000_000_000).contains(&n) });
             }
         }
+    }
+
+    #[test]
+    fn the_daily_shape_keeps_the_mean() {
+        assert!((DIURNAL.iter().sum::<f64>() / 24.0 - 1.0).abs() < 1e-9);
     }
 
     #[test]

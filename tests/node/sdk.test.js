@@ -290,9 +290,11 @@ describe("tencentcloud-sdk-nodejs against trtc-mock", () => {
     });
   }
 
-  test("StartWebRecord is served in ap-singapore only", async () => {
-    assert.deepEqual(ACTIONS.StartWebRecord.regions, ["ap-singapore"]);
-    await assert.rejects(call(gen, "StartWebRecord", undefined, { region: "ap-guangzhou" }),
+  test("StartWebRecord is served in the regions of both editions' pages", async () => {
+    // CN page: ap-beijing, ap-guangzhou, ap-shanghai; intl page: ap-singapore.
+    assert.deepEqual(ACTIONS.StartWebRecord.regions, ["ap-beijing", "ap-guangzhou", "ap-shanghai", "ap-singapore"]);
+    await call(gen, "StartWebRecord", undefined, { region: "ap-guangzhou" });
+    await assert.rejects(call(gen, "StartWebRecord", undefined, { region: "ap-tokyo" }),
       (error) => error.code === "UnsupportedRegion");
   });
 
