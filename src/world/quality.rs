@@ -205,9 +205,6 @@ fn points(
 ) -> Vec<(u64, f64)> {
     let (join, leave) = room.stay(session, now);
     let (from, to) = (window.0.max(join), window.1.min(leave));
-    if let Some(written) = written(session, metric, peer.unwrap_or("")) {
-        return written.iter().copied().filter(|(t, _)| (from..=to).contains(t)).collect();
-    }
     if from > to {
         return Vec::new();
     }
@@ -219,6 +216,15 @@ fn points(
     while t <= to {
         out.push((t, probe.value(metric, t)));
         t += STEP;
+    }
+    // Samples a fixture wrote replace the derived point of the same time, or join the series.
+    if let Some(written) = written(session, metric, peer.unwrap_or("")) {
+        for &(t, v) in written.iter().filter(|(t, _)| (from..=to).contains(t)) {
+            match out.binary_search_by_key(&t, |(time, _)| *time) {
+                Ok(i) => out[i].1 = v,
+                Err(i) => out.insert(i, (t, v)),
+            }
+        }
     }
     out
 }

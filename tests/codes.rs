@@ -1,0 +1,131 @@
+//! Every semantic handler answers only the error codes documented for its action, plus the
+//! common API 3.0 codes. Each handler is driven from a valid request through many wrong ones
+//! (each member zeroed, emptied, pushed to extremes, windows turned around, stretched, moved far
+//! back and into the future) and every code it answers is checked against the list.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value, json};
+use trtc_mock::actions::{Ctx, HANDLERS, handler};
+use trtc_mock::config::Config;
+use trtc_mock::error::COMMON_CODES;
+use trtc_mock::{Account, App, catalog};
+
+const APP: u64 = 1_400_000_001;
+const NOW: u64 = 1_764_000_000;
+
+/// A valid request of each semantic action.
+fn base(action: &str) -> Option<Value> {
+    let comm_id = format!("{APP}_1_{}", NOW - 7200);
+    Some(match action {
+        "DescribeRoomInfo" => json!({"SdkAppId": APP, "StartTime": NOW - 3600, "EndTime": NOW}),
+        "DescribeUserInfo" => json!({"SdkAppId": APP, "CommId": comm_id, "StartTime": NOW - 3600, "EndTime": NOW}),
+        "DescribeCallDetailInfo" => {
+            json!({"SdkAppId": APP, "CommId": comm_id, "StartTime": NOW - 3600, "EndTime": NOW, "DataType": ["rtt"]})
+        }
+        "DescribeUserEvent" => {
+            json!({"SdkAppId": APP, "CommId": comm_id, "StartTime": NOW - 3600, "EndTime": NOW, "UserId": "u", "RoomId": "1"})
+        }
+        "DescribeUnusualEvent" => json!({"SdkAppId": APP, "StartTime": NOW - 3600, "EndTime": NOW}),
+        "DescribeScaleInfo" => json!({"SdkAppId": APP, "StartTime": NOW - 3 * 86_400, "EndTime": NOW}),
+        _ => return None,
+    })
+}
+
+/// Wrong values for one member, by the JSON type of its valid value.
+fn wrong_values(valid: &Value) -> Vec<Value> {
+    match valid {
+        Value::Number(n) if n.is_u64() => {
+            let v = n.as_u64().unwrap();
+            vec![
+                json!(0),
+                json!(1),
+                json!(v.saturating_sub(15 * 86_400)),
+                json!(v + 86_401),
+                json!(v.saturating_sub(86_401)),
+                json!(u64::MAX),
+                json!(u64::MAX - 5),
+                json!(253_402_300_800u64),
+            ]
+        }
+        Value::String(_) => vec![
+            json!(""),
+            json!("x"),
+            json!("1400000002_1_1763992800"),
+            json!("1_2_18446744073709550000"),
+            json!(format!("{APP}_1_18446744073709550000")),
+            json!("all"),
+            json!("2025-02-30"),
+            json!("h"),
+            json!("a".repeat(300)),
+        ],
+        Value::Array(_) => vec![
+            json!([]),
+            json!(["all"]),
+            json!(["nope"]),
+            json!((0..101).map(|i| format!("u{i}")).collect::<Vec<_>>()),
+        ],
+        _ => vec![Value::Null],
+    }
+}
+
+#[test]
+fn semantic_handlers_answer_only_their_documented_codes() {
+    let config = Config { start_time: Some(NOW as i64), freeze: true, ..Config::default() };
+    let app = App::new(config).unwrap();
+    let restricted = Account { sdk_app_ids: Some(vec![APP]), ..Account::new("AKID", "key") };
+    let ctx = Ctx { world: &app.world, account: &restricted, now: NOW };
+    for (action, _) in HANDLERS {
+        let valid = base(action).unwrap_or_else(|| panic!("{action} needs a valid request in tests/codes.rs"));
+        let documented: BTreeSet<&str> = catalog::get()
+            .action(action)
+            .unwrap()
+            .error_codes
+            .iter()
+            .map(String::as_str)
+            .chain(COMMON_CODES.iter().copied())
+            .collect();
+        let run = handler(action).unwrap();
+        assert!(run(&ctx, valid.clone()).is_ok(), "{action}: the base request is valid");
+        let mut seen = BTreeSet::new();
+        let members: Map<String, Value> = valid.as_object().unwrap().clone();
+        let mut requests = Vec::new();
+        for (name, value) in &members {
+            for wrong in wrong_values(value) {
+                let mut request = valid.clone();
+                request[name.as_str()] = wrong;
+                requests.push(request);
+            }
+            // Two members wrong at once: the first of a pair decides.
+            for (other, other_value) in &members {
+                if other != name {
+                    let mut request = valid.clone();
+                    request[name.as_str()] = wrong_values(value)[0].clone();
+                    request[other.as_str()] = wrong_values(other_value)[0].clone();
+                    requests.push(request);
+                }
+            }
+        }
+        for extra in [
+            json!({"PageNumber": 0, "PageSize": 0}),
+            json!({"PageNumber": 0, "PageSize": 101}),
+            json!({"PageNumber": u64::MAX, "PageSize": 100}),
+        ] {
+            let mut request = valid.clone();
+            request.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            requests.push(request);
+        }
+        for request in requests {
+            // Members the action does not have are the gateway's business (UnknownParameter).
+            let input = catalog::get().object(&catalog::get().action(action).unwrap().input).unwrap();
+            if request.as_object().unwrap().keys().any(|k| input.member(k).is_none()) {
+                continue;
+            }
+            if let Err(err) = run(&ctx, request.clone()) {
+                assert!(documented.contains(err.code()), "{action} answered {} to {request}", err.code());
+                seen.insert(err.code().to_owned());
+            }
+        }
+        assert!(!seen.is_empty(), "{action}: the wrong requests were refused");
+    }
+}
