@@ -122,6 +122,30 @@ impl World {
         self.generator.for_each_overlapping(app, start, end, now, |skeleton| f(&self.generator.room(&skeleton)));
     }
 
+    /// What happened in an app between `from_ms` and `to_ms` (Unix milliseconds, inclusive),
+    /// as it stands at `now`: every event of every room, in order of time, each with its room.
+    pub fn timeline(&self, app: u64, from_ms: u64, to_ms: u64, now: u64) -> Vec<(Arc<Room>, timeline::Event)> {
+        let window = (from_ms / 1000, to_ms / 1000);
+        let mut out = Vec::new();
+        let mut visit = |room: Arc<Room>| {
+            for event in timeline::events(&room, from_ms, to_ms, now) {
+                out.push((Arc::clone(&room), event));
+            }
+        };
+        let fixtures = self.fixtures();
+        if fixtures.has_app(app) {
+            fixtures
+                .rooms(app)
+                .iter()
+                .filter(|r| r.overlaps(window.0, window.1, now))
+                .for_each(|r| visit(Arc::clone(r)));
+        } else {
+            self.generator.for_each_overlapping(app, window.0, window.1, now, |s| visit(self.generator.room(&s)));
+        }
+        out.sort_by(|(ra, a), (rb, b)| a.time_ms.cmp(&b.time_ms).then_with(|| ra.comm_id.cmp(&rb.comm_id)));
+        out
+    }
+
     /// The call a CommId names, if it exists at `now`.
     pub fn call(&self, app: u64, comm_id: &str, now: u64) -> Option<Arc<Room>> {
         let fixtures = self.fixtures();

@@ -491,6 +491,30 @@ mod tests {
     }
 
     #[test]
+    fn an_app_s_timeline_is_its_rooms_events_in_order() {
+        use crate::world::{Clock, Fixtures, SystemWallClock, World};
+        let clock = Clock::new(std::sync::Arc::new(SystemWallClock), Some(1_692_000_000), true);
+        let world = World::new(clock, Generator::new(5, Density::default()), Fixtures::default());
+        let (from, to) = (1_691_990_000_000, 1_691_996_000_000);
+        let all = world.timeline(2, from, to, 1_692_000_000);
+        assert!(!all.is_empty());
+        assert!(all.windows(2).all(|w| w[0].1.time_ms <= w[1].1.time_ms));
+        assert!(all.iter().all(|(_, e)| (from..=to).contains(&e.time_ms)));
+        // The same events as asking each room.
+        let mut rooms: Vec<_> = all.iter().map(|(r, _)| r.comm_id.clone()).collect();
+        rooms.sort();
+        rooms.dedup();
+        let per_room: usize = rooms
+            .iter()
+            .map(|c| {
+                let room = &all.iter().find(|(r, _)| &r.comm_id == c).unwrap().0;
+                events(room, from, to, 1_692_000_000).len()
+            })
+            .sum();
+        assert_eq!(per_room, all.len());
+    }
+
+    #[test]
     fn the_open_part_of_history_is_hidden() {
         let room = &rooms()[0];
         let now = room.create_time + 30;
