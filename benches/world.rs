@@ -4,7 +4,7 @@
 //! because counting and paging work from room skeletons (a few hash steps each) and only the
 //! rooms of the page are built. `cold` uses a fresh generator for every iteration (nothing
 //! cached: the page's 100 rooms are built), `warm` asks the same world again (the page's rooms
-//! come from the cache). The memory side is a test: `tests/memory.rs`.
+//! come from the cache). The memory side is a test: `tests/scale_memory.rs`.
 
 use std::hint::black_box;
 use std::time::Duration;
