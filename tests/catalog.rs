@@ -42,6 +42,8 @@ fn example(spec: &Value, member: &Value) -> Value {
             "CommId" => json!(format!("1400000001_1_{}", NOW - 1800)),
             "StartTime" => json!("2025-11-23 00:00:00"),
             "EndTime" => json!("2025-11-23 12:00:00"),
+            // The dashboards' granularity: by day or by hour.
+            "Period" => json!("d"),
             _ => json!("x"),
         },
     };

@@ -5,6 +5,7 @@
 //! of the actions answered by a handler; the gateway answers every other catalogued action
 //! from its schema.
 
+pub mod dashboard;
 pub mod monitoring;
 pub mod rules;
 
@@ -49,6 +50,10 @@ handlers! {
     "DescribeUserEvent" => monitoring::describe_user_event,
     "DescribeUnusualEvent" => monitoring::describe_unusual_event,
     "DescribeScaleInfo" => monitoring::describe_scale_info,
+    "DescribeTRTCRealTimeScaleData" => dashboard::describe_real_time_scale_data,
+    "DescribeTRTCRealTimeQualityData" => dashboard::describe_real_time_quality_data,
+    "DescribeTRTCMarketScaleData" => dashboard::describe_market_scale_data,
+    "DescribeTRTCMarketQualityData" => dashboard::describe_market_quality_data,
 }
 
 /// The handler of `action`, if it has one.

@@ -15,6 +15,7 @@ use super::rules::{self, MAX_PAGE_SIZE, MONITORING, WindowCodes};
 use crate::error::{ApiError, ApiResult};
 use crate::world::generator::MAX_TIME;
 use crate::world::quality::{self, Metric};
+use crate::world::scale::{self, Grid};
 use crate::world::{Generator, Room, Session, parse_comm_id, timeline};
 
 /// How far back monitoring data can be queried.
@@ -520,40 +521,28 @@ const SCALE: WindowCodes = WindowCodes {
 
 const DAY: u64 = 86_400;
 
-/// The daily figures of a UTC+8 day `[day, day + 86399]`: rooms active that day, entries
-/// (stays overlapping the day) and users (each user counted once per room).
-pub fn day_scale(ctx: &Ctx<'_>, sdk_app_id: u64, day: u64) -> ScaleInfomation {
-    let window = (day, day + DAY - 1);
-    let (mut rooms, mut entries, mut users) = (0u64, 0u64, 0u64);
-    ctx.world.for_each_room(sdk_app_id, window, ctx.now, |room| {
-        rooms += 1;
-        let mut seen: Vec<&str> = Vec::new();
-        for stay in room.sessions_at(ctx.now).filter(|s| room.session_overlaps(s, window.0, window.1, ctx.now)) {
-            entries += 1;
-            if !seen.contains(&stay.user_id.as_str()) {
-                seen.push(&stay.user_id);
-            }
-        }
-        users += seen.len() as u64;
-    });
-    ScaleInfomation { time: day, user_number: users, user_count: entries, room_numbers: rooms }
-}
-
 /// Rooms and users per UTC+8 day, newest first: the days from StartTime's to the last one
-/// that begins before EndTime, never today (its figures are not final until it ends).
+/// that begins before EndTime, never today (its figures are not final until it ends). The
+/// figures are [`scale::over_periods`]'s, which the market dashboard shares: rooms active
+/// that day, entries (stays overlapping the day), users (each user counted once per room).
 pub fn describe_scale_info(ctx: &Ctx<'_>, input: DescribeScaleInfoInput) -> ApiResult<DescribeScaleInfoOutput> {
     rules::app(ctx, input.sdk_app_id, "MissingParameter.SdkAppId", "InvalidParameter.SdkAppId")?;
     let window = (input.start_time, input.end_time.min(MAX_TIME));
     rules::window(ctx, window, None, LOOK_BACK_SECS, &SCALE)?;
-    let today = Generator::day_of(ctx.now);
-    let mut days = Vec::new();
-    let mut day = Generator::day_of(window.0);
-    while day < window.1 && day < today {
-        days.push(day);
-        day += DAY;
-    }
-    let scale_list: Vec<ScaleInfomation> =
-        days.into_iter().rev().map(|d| day_scale(ctx, input.sdk_app_id, d)).collect();
+    let first = Generator::day_of(window.0);
+    let last = window.1.min(Generator::day_of(ctx.now));
+    let days = Grid::new(first, DAY, usize::try_from(last.saturating_sub(first).div_ceil(DAY)).unwrap_or(0));
+    let scale_list: Vec<ScaleInfomation> = scale::over_periods(ctx.world, input.sdk_app_id, days, ctx.now)
+        .into_iter()
+        .enumerate()
+        .rev()
+        .map(|(i, day)| ScaleInfomation {
+            time: days.period(i).0,
+            user_number: day.users,
+            user_count: day.entries,
+            room_numbers: day.rooms,
+        })
+        .collect();
     Ok(DescribeScaleInfoOutput { total: scale_list.len() as u64, scale_list })
 }
 

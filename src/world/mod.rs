@@ -15,6 +15,7 @@ pub mod fixtures;
 pub mod generator;
 pub mod model;
 pub mod quality;
+pub mod scale;
 pub mod timeline;
 
 use std::sync::{Arc, RwLock};

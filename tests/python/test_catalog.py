@@ -79,6 +79,8 @@ def scalar_value(member, nonempty=False):
         return "2025-11-23 00:00:00" if start else "2025-11-23 12:00:00"
     if name == "CommId":
         return f"{APP}_1_{NOW - 1800}"
+    if name == "Period":
+        return "d"  # the dashboards' granularity: by day or by hour
     if kind in ("uint64", "int64"):
         return 1
     if kind == "float":
