@@ -28,6 +28,12 @@ fn base(action: &str) -> Option<Value> {
         }
         "DescribeUnusualEvent" => json!({"SdkAppId": APP, "StartTime": NOW - 3600, "EndTime": NOW}),
         "DescribeScaleInfo" => json!({"SdkAppId": APP, "StartTime": NOW - 3 * 86_400, "EndTime": NOW}),
+        "DescribeTRTCRealTimeQualityData" | "DescribeTRTCRealTimeScaleData" => {
+            json!({"SdkAppId": APP.to_string(), "StartTime": NOW - 3600, "EndTime": NOW})
+        }
+        "DescribeTRTCMarketQualityData" | "DescribeTRTCMarketScaleData" => {
+            json!({"SdkAppId": APP.to_string(), "StartTime": "2025-11-20", "EndTime": "2025-11-24", "Period": "d"})
+        }
         _ => return None,
     })
 }
@@ -51,6 +57,10 @@ fn wrong_values(valid: &Value) -> Vec<Value> {
         Value::String(_) => vec![
             json!(""),
             json!("x"),
+            json!("0"),
+            json!("1400000002"),
+            json!("2025-11-25"),
+            json!("2024-01-01"),
             json!("1400000002_1_1763992800"),
             json!("1_2_18446744073709550000"),
             json!(format!("{APP}_1_18446744073709550000")),

@@ -168,4 +168,58 @@ proptest! {
         prop_assert_eq!(row["UserCount"].as_u64().unwrap(), entries);
         prop_assert_eq!(row["UserNumber"].as_u64().unwrap(), users);
     }
+
+    /// The real-time user and room counts are those present at each instant, as the listings
+    /// show them: a stay is present from its join until its leave (exclusive), a room while
+    /// anyone is in it.
+    #[test]
+    fn real_time_counts_are_who_is_present(seed in any::<u64>(), density in density(), back in 1u64..11) {
+        let world = World::new(seed, Density { rooms_per_hour: density.rooms_per_hour.min(6), ..density });
+        let end = NOW - back * 3600;
+        let reply = world.call("DescribeTRTCRealTimeScaleData", json!({"SdkAppId": APP.to_string(), "StartTime": end - 60, "EndTime": end}));
+        let series = &reply["Data"]["Series"][0];
+        prop_assert_eq!(&series["Columns"], &json!(["time", "userCount", "roomCount"]));
+        let rooms = world.rooms(end - 61, end + 1);
+        for row in series["Values"].as_array().unwrap() {
+            let row = row["RowValue"].as_array().unwrap();
+            let t = row[0].as_u64().unwrap();
+            let (mut users, mut present_rooms) = (0u64, 0u64);
+            for room in &rooms {
+                let listed = world.users(room["CommId"].as_str().unwrap(), t.saturating_sub(1), t + 1);
+                let mut here: Vec<&str> = listed
+                    .iter()
+                    .filter(|u| u["JoinTs"].as_u64().unwrap() <= t && t < u["LeaveTs"].as_u64().unwrap())
+                    .map(|u| u["UserId"].as_str().unwrap())
+                    .collect();
+                here.sort_unstable();
+                here.dedup();
+                users += here.len() as u64;
+                present_rooms += u64::from(!here.is_empty());
+            }
+            prop_assert_eq!(row[1].as_u64().unwrap(), users, "users at {}", t);
+            prop_assert_eq!(row[2].as_u64().unwrap(), present_rooms, "rooms at {}", t);
+        }
+    }
+
+    /// The market scale figures by day are DescribeScaleInfo's.
+    #[test]
+    fn market_scale_days_are_the_daily_figures(seed in any::<u64>(), density in density()) {
+        let world = World::new(seed, Density { rooms_per_hour: density.rooms_per_hour.min(4), ..density });
+        let market = world.call("DescribeTRTCMarketScaleData", json!({"SdkAppId": APP.to_string(), "StartTime": "2025-11-21", "EndTime": "2025-11-24", "Period": "d"}));
+        let series = &market["Data"]["Series"][0];
+        prop_assert_eq!(&series["Columns"], &json!(["time", "peakCurrentUsers", "peakCurrentChannels", "userCount", "roomCount"]));
+        let scale = world.call("DescribeScaleInfo", json!({"SdkAppId": APP, "StartTime": NOW - 4 * DAY, "EndTime": NOW}));
+        let days = scale["ScaleList"].as_array().unwrap();
+        let rows = series["Values"].as_array().unwrap();
+        prop_assert_eq!(rows.len(), 4);
+        for row in rows {
+            let row = row["RowValue"].as_array().unwrap();
+            let day = days.iter().find(|d| d["Time"] == row[0]).unwrap();
+            prop_assert_eq!(&row[3], &day["UserNumber"]);
+            prop_assert_eq!(&row[4], &day["RoomNumbers"]);
+            // At no instant are more users or rooms present than the day had.
+            prop_assert!(row[1].as_u64().unwrap() <= row[3].as_u64().unwrap());
+            prop_assert!(row[2].as_u64().unwrap() <= row[4].as_u64().unwrap());
+        }
+    }
 }
