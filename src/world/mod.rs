@@ -16,6 +16,7 @@ pub mod generator;
 pub mod model;
 pub mod quality;
 pub mod timeline;
+pub mod usage;
 
 use std::sync::{Arc, RwLock};
 
