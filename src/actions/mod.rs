@@ -7,6 +7,7 @@
 
 pub mod monitoring;
 pub mod rules;
+pub mod usage;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -49,6 +50,16 @@ handlers! {
     "DescribeUserEvent" => monitoring::describe_user_event,
     "DescribeUnusualEvent" => monitoring::describe_unusual_event,
     "DescribeScaleInfo" => monitoring::describe_scale_info,
+    "DescribeTrtcUsage" => usage::describe_trtc_usage,
+    "DescribeRecordingUsage" => usage::describe_recording_usage,
+    "DescribeMixTranscodingUsage" => usage::describe_mix_transcoding_usage,
+    "DescribeRelayUsage" => usage::describe_relay_usage,
+    "DescribeTrtcRoomUsage" => usage::describe_trtc_room_usage,
+    "DescribeTrtcMcuTranscodeTime" => usage::describe_trtc_mcu_transcode_time,
+    "DescribeRecordStatistic" => usage::describe_record_statistic,
+    "DescribeTRTCAIRecognitionUsage" => usage::describe_trtc_ai_recognition_usage,
+    "DescribeTRTCDedicatedCloudAccUsage" => usage::describe_trtc_dedicated_cloud_acc_usage,
+    "DescribeTRTCSegmentModerationUsage" => usage::describe_trtc_segment_moderation_usage,
 }
 
 /// The handler of `action`, if it has one.
