@@ -31,6 +31,26 @@ fn base(action: &str) -> Option<Value> {
         "DescribeTRTCRealTimeQualityData" | "DescribeTRTCRealTimeScaleData" => {
             json!({"SdkAppId": APP.to_string(), "StartTime": NOW - 3600, "EndTime": NOW})
         }
+        "DescribeTrtcUsage"
+        | "DescribeMixTranscodingUsage"
+        | "DescribeRelayUsage"
+        | "DescribeTrtcMcuTranscodeTime"
+        | "DescribeRecordStatistic" => json!({"StartTime": "2025-11-20", "EndTime": "2025-11-24", "SdkAppId": APP}),
+        "DescribeRecordingUsage" => {
+            json!({"StartTime": "2025-11-20", "EndTime": "2025-11-24", "SdkAppId": APP, "MixType": "single"})
+        }
+        "DescribeTrtcRoomUsage" => {
+            json!({"SdkAppid": APP, "StartTime": "2025-11-24 00:00", "EndTime": "2025-11-24 12:00"})
+        }
+        "DescribeTRTCAIRecognitionUsage" => {
+            json!({"StartTime": "2025-11-24 00:00:00", "EndTime": "2025-11-24 12:00:00", "AuType": ["conversation", "tts"], "SdkAppId": APP.to_string()})
+        }
+        "DescribeTRTCDedicatedCloudAccUsage" => {
+            json!({"StartTime": "2025-11-24 00:00:00", "EndTime": "2025-11-24 12:00:00", "SdkAppId": APP})
+        }
+        "DescribeTRTCSegmentModerationUsage" => {
+            json!({"StartTime": "2025-11-24 00:00:00", "EndTime": "2025-11-24 12:00:00", "Type": "audio", "Business": 0, "SdkAppId": APP})
+        }
         "DescribeTRTCMarketQualityData" | "DescribeTRTCMarketScaleData" => {
             json!({"SdkAppId": APP.to_string(), "StartTime": "2025-11-20", "EndTime": "2025-11-24", "Period": "d"})
         }
@@ -61,6 +81,11 @@ fn wrong_values(valid: &Value) -> Vec<Value> {
             json!("1400000002"),
             json!("2025-11-25"),
             json!("2024-01-01"),
+            json!("2025-11-24 12:00"),
+            json!("2025-11-24 12:00:00"),
+            json!("2025-12-31 00:00:00"),
+            json!("multi"),
+            json!("picture"),
             json!("1400000002_1_1763992800"),
             json!("1_2_18446744073709550000"),
             json!(format!("{APP}_1_18446744073709550000")),

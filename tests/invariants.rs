@@ -222,4 +222,42 @@ proptest! {
             prop_assert!(row[2].as_u64().unwrap() <= row[4].as_u64().unwrap());
         }
     }
+
+    /// Usage minutes are the users' stay time: the tiers of DescribeTrtcUsage add up to the
+    /// seconds of the stays DescribeUserInfo lists, within its rounding (two decimals per
+    /// figure), and DescribeTrtcRoomUsage's seconds add up to them exactly.
+    #[test]
+    fn usage_is_the_users_time_in_rooms(seed in any::<u64>(), density in density(), back in 1u64..4) {
+        let world = World::new(seed, Density { rooms_per_hour: density.rooms_per_hour.min(3), ..density });
+        let day = NOW - back * DAY;
+        let mut seconds = 0u64;
+        for room in world.rooms(day, day + DAY - 1) {
+            let (create, destroy) = (room["CreateTime"].as_u64().unwrap(), room["DestroyTime"].as_u64().unwrap());
+            for user in world.users(room["CommId"].as_str().unwrap(), day.max(create), (day + DAY - 1).min(destroy)) {
+                let (join, leave) = (user["JoinTs"].as_u64().unwrap(), user["LeaveTs"].as_u64().unwrap());
+                seconds += leave.min(day + DAY).saturating_sub(join.max(day));
+            }
+        }
+        let date = |t: u64| trtc_mock::pure::civil::local_date(t as i64);
+        let usage = world.call("DescribeTrtcUsage", json!({"SdkAppId": APP, "StartTime": date(day), "EndTime": date(day)}));
+        let rows = usage["UsageList"].as_array().unwrap();
+        prop_assert_eq!(rows.len(), 288, "five-minute rows of one day");
+        let (mut minutes, mut figures) = (0.0f64, 0u32);
+        for row in rows {
+            for value in row["UsageValue"].as_array().unwrap() {
+                minutes += value.as_f64().unwrap();
+                figures += 1;
+            }
+        }
+        prop_assert!((minutes - seconds as f64 / 60.0).abs() <= 0.005 * f64::from(figures), "{} min against {} s", minutes, seconds);
+        let rooms = world.call("DescribeTrtcRoomUsage", json!({"SdkAppid": APP, "StartTime": format!("{} 00:00", date(day)), "EndTime": format!("{} 00:00", date(day + DAY))}));
+        let csv = rooms["Data"].as_str().unwrap();
+        let mut lines = csv.lines();
+        prop_assert_eq!(lines.next(), Some("RoomId,Audio,SD,hd,FullHD,2K,4K"));
+        // Room ids may hold commas (quoted): the six figures are the last six fields.
+        let csv_seconds: u64 = lines
+            .map(|line| line.rsplitn(7, ',').take(6).map(|f| f.parse::<u64>().unwrap()).sum::<u64>())
+            .sum();
+        prop_assert_eq!(csv_seconds, seconds);
+    }
 }

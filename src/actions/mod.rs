@@ -8,6 +8,7 @@
 pub mod dashboard;
 pub mod monitoring;
 pub mod rules;
+pub mod usage;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -54,6 +55,16 @@ handlers! {
     "DescribeTRTCRealTimeQualityData" => dashboard::describe_real_time_quality_data,
     "DescribeTRTCMarketScaleData" => dashboard::describe_market_scale_data,
     "DescribeTRTCMarketQualityData" => dashboard::describe_market_quality_data,
+    "DescribeTrtcUsage" => usage::describe_trtc_usage,
+    "DescribeRecordingUsage" => usage::describe_recording_usage,
+    "DescribeMixTranscodingUsage" => usage::describe_mix_transcoding_usage,
+    "DescribeRelayUsage" => usage::describe_relay_usage,
+    "DescribeTrtcRoomUsage" => usage::describe_trtc_room_usage,
+    "DescribeTrtcMcuTranscodeTime" => usage::describe_trtc_mcu_transcode_time,
+    "DescribeRecordStatistic" => usage::describe_record_statistic,
+    "DescribeTRTCAIRecognitionUsage" => usage::describe_trtc_ai_recognition_usage,
+    "DescribeTRTCDedicatedCloudAccUsage" => usage::describe_trtc_dedicated_cloud_acc_usage,
+    "DescribeTRTCSegmentModerationUsage" => usage::describe_trtc_segment_moderation_usage,
 }
 
 /// The handler of `action`, if it has one.

@@ -19,7 +19,7 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Number, Value};
 
 use super::{Action, Catalog, Member, Object, Type};
-use crate::pure::civil::{self, Precision};
+use crate::pure::civil;
 use crate::pure::hash::{fnv1a, mix};
 
 /// Deepest nesting generated (the definitions have no cycles, this is a guard).
@@ -72,7 +72,7 @@ struct Responder<'a> {
     catalog: &'a Catalog,
     inputs: &'a Inputs<'a>,
     rng: ChaCha8Rng,
-    /// Width of the last column list (`Columns`, `UsageKey`): rows of values follow it.
+    /// Width of the last column list (`Columns`): rows of values follow it.
     width: Option<usize>,
 }
 
@@ -110,7 +110,6 @@ impl Responder<'_> {
                 }
             }
         }
-        sum_usage(&mut map);
         map
     }
 
@@ -134,14 +133,12 @@ impl Responder<'_> {
             return self.item(member, depth, index);
         }
         let count = match (&*member.name, member.ty) {
-            ("Columns" | "UsageKey", _) => {
-                let width = self.columns(&member.name).len();
+            ("Columns", _) => {
+                let width = self.columns().len();
                 self.width = Some(width);
                 width
             }
-            ("RowValue" | "RowValueFloat" | "UsageValue" | "TotalUsage" | "Values", t) if t != Type::Object => {
-                self.width.unwrap_or(3)
-            }
+            ("RowValue" | "RowValueFloat" | "Values", t) if t != Type::Object => self.width.unwrap_or(3),
             _ if depth >= 3 => 1,
             _ => self.rng.random_range(1..=3),
         };
@@ -158,13 +155,13 @@ impl Responder<'_> {
                     _ => Value::Object(Map::new()),
                 }
             }
-            Type::String if member.list && matches!(name, "Columns" | "UsageKey") => {
-                self.columns(name).get(index).map_or(Value::Null, |c| Value::String((*c).to_owned()))
+            Type::String if member.list && name == "Columns" => {
+                self.columns().get(index).map_or(Value::Null, |c| Value::String((*c).to_owned()))
             }
             Type::String => Value::String(self.string(name, index)),
             Type::Date => Value::String(date(self.recent())),
             Type::Datetime => Value::String(datetime(self.recent())),
-            Type::Uint64 => Value::Number(self.unsigned(name, index).into()),
+            Type::Uint64 => Value::Number(self.unsigned(name).into()),
             Type::Int64 => Value::Number(self.signed(name).into()),
             Type::Float => {
                 let x = f64::from(self.rng.random_range(0..10_000u32)) / 100.0;
@@ -182,27 +179,13 @@ impl Responder<'_> {
         self.inputs.now.saturating_sub(self.rng.random_range(0..3600))
     }
 
-    /// Start of the `index`th usage bucket of the request's window (`StartTime`/`EndTime` as
-    /// `YYYY-MM-DD[ HH:MM[:SS]]` in UTC+8): five minutes when the window is at most a day, days
-    /// beyond; without a window, the buckets end at now.
-    fn bucket(&self, index: usize) -> u64 {
-        let field = |name: &str| self.inputs.input.get(name).and_then(Value::as_str).and_then(parse_local);
-        let index = index as u64;
-        match (field("StartTime"), field("EndTime")) {
-            (Some(start), Some(end)) if end.saturating_sub(start) > 86_400 => start + index * 86_400,
-            (Some(start), _) => start + index * 300,
-            _ => (self.inputs.now - self.inputs.now % 300).saturating_sub(index * 300),
-        }
-    }
-
     fn sdk_app_id(&self) -> u64 {
         super::sdk_app_id_of(self.inputs.input).unwrap_or(1_400_000_001)
     }
 
-    fn unsigned(&mut self, name: &str, index: usize) -> u64 {
+    fn unsigned(&mut self, name: &str) -> u64 {
         let now = self.inputs.now;
         match name {
-            "TimeStampKey" => self.bucket(index),
             "SdkAppId" => self.sdk_app_id(),
             "AppId" => 1_250_000_000 + self.rng.random_range(0..1_000_000),
             "BeginTimeStamp" | "ReqTimestamp" => self.recent() * 1000 + self.rng.random_range(0..1000),
@@ -256,8 +239,6 @@ impl Responder<'_> {
             }
             "UserId" | "PeerId" => format!("user_{}", self.rng.random_range(1..100_000u32)),
             "RoomId" | "RoomStr" | "RoomString" => self.rng.random_range(1..1_000_000u32).to_string(),
-            // Per-app usage lists name a different app per entry when no SdkAppId was asked for.
-            "SdkAppId" if self.inputs.input.get("SdkAppId").is_none() => (self.sdk_app_id() + index as u64).to_string(),
             "SdkAppId" => self.sdk_app_id().to_string(),
             "SessionId" | "DataId" | "RecordId" | "RecorderKey" => self.hex(24),
             "VoiceId" | "VocabId" | "VoicePrintId" => {
@@ -265,7 +246,6 @@ impl Responder<'_> {
             }
             // The AI families give their start as a local time with microseconds.
             "StartTime" => format!("{}.{:06}", datetime(self.recent()), self.rng.random_range(0..1_000_000u32)),
-            "TimeKey" => datetime(self.bucket(index)),
             "CreateTime" | "UpdateTime" => datetime(now.saturating_sub(self.rng.random_range(0..86_400))),
             "FileName" => format!("{}.m3u8", self.hex(16)),
             "TrackType" => "audio_video".to_owned(),
@@ -274,16 +254,6 @@ impl Responder<'_> {
             "Audio" => {
                 let bytes: Vec<u8> = (0..48).map(|_| self.rng.random()).collect();
                 STANDARD.encode(bytes)
-            }
-            "Data" => {
-                // DescribeTrtcRoomUsage: CSV of seconds per resolution.
-                let mut csv = String::from("RoomId,Audio,SD,HD,FullHD,2K,4K\n");
-                for _ in 0..self.rng.random_range(1..=3) {
-                    let room = self.rng.random_range(1..1_000_000u32);
-                    let cells: Vec<String> = (0..6).map(|_| self.rng.random_range(0..3600u32).to_string()).collect();
-                    csv.push_str(&format!("{room},{}\n", cells.join(",")));
-                }
-                csv
             }
             "DataType" => {
                 ["appCpu", "sysCpu", "aBit", "aBlock", "bigvBit", "rtt"][self.rng.random_range(0..6)].to_owned()
@@ -304,43 +274,20 @@ impl Responder<'_> {
         }
     }
 
-    /// Column names of the dashboard and usage actions (first the time).
-    fn columns(&self, name: &str) -> &'static [&'static str] {
-        let action = self.action();
-        match name {
-            "UsageKey" => match action {
-                "DescribeRelayUsage" => &["Bandwidth"],
-                "DescribeMixTranscodingUsage" => &[
-                    "Audio",
-                    "SDH264",
-                    "HDH264",
-                    "FullHDH264",
-                    "2KH264",
-                    "4KH264",
-                    "SDH265",
-                    "HDH265",
-                    "FullHDH265",
-                    "2KH265",
-                    "4KH265",
-                ],
-                "DescribeTRTCAIRecognitionUsage" => &["Conversation"],
-                "DescribeTRTCDedicatedCloudAccUsage" => &["Time"],
-                "DescribeTRTCSegmentModerationUsage" => &["Audio"],
-                _ => &["Audio", "SD", "HD", "FullHD", "2K", "4K"],
-            },
-            _ => match action {
-                "DescribeTRTCRealTimeQualityData" => &["time", "videoFreezeRate", "audioFreezeRate"],
-                "DescribeTRTCRealTimeScaleData" => &["time", "userCount", "roomCount"],
-                "DescribeTRTCMarketQualityData" => &[
-                    "time",
-                    "videoFreezeRate",
-                    "audioFreezeRate",
-                    "networkDelay",
-                    "joinSuccessRate",
-                    "joinSuccessIn5sRate",
-                ],
-                _ => &["time", "peakCurrentUsers", "peakCurrentChannels", "userCount", "roomCount"],
-            },
+    /// Column names of the dashboard actions (first the time).
+    fn columns(&self) -> &'static [&'static str] {
+        match self.action() {
+            "DescribeTRTCRealTimeQualityData" => &["time", "videoFreezeRate", "audioFreezeRate"],
+            "DescribeTRTCRealTimeScaleData" => &["time", "userCount", "roomCount"],
+            "DescribeTRTCMarketQualityData" => &[
+                "time",
+                "videoFreezeRate",
+                "audioFreezeRate",
+                "networkDelay",
+                "joinSuccessRate",
+                "joinSuccessIn5sRate",
+            ],
+            _ => &["time", "peakCurrentUsers", "peakCurrentChannels", "userCount", "roomCount"],
         }
     }
 
@@ -419,41 +366,6 @@ fn order_ranges(map: &mut Map<String, Value>) {
     }
 }
 
-/// `TotalUsage` is the column sums of `UsageList[].UsageValue`.
-fn sum_usage(map: &mut Map<String, Value>) {
-    let Some(Value::Array(total)) = map.get("TotalUsage") else { return };
-    let integers = total.first().is_some_and(Value::is_u64);
-    let mut sums = vec![0.0f64; total.len()];
-    if let Some(Value::Array(rows)) = map.get("UsageList") {
-        for row in rows {
-            if let Some(Value::Array(values)) = row.get("UsageValue") {
-                for (sum, value) in sums.iter_mut().zip(values) {
-                    *sum += value.as_f64().unwrap_or_default();
-                }
-            }
-        }
-    }
-    let summed = sums
-        .into_iter()
-        .map(|x| {
-            if integers {
-                Value::from(x.round() as u64)
-            } else {
-                Number::from_f64((x * 100.0).round() / 100.0).map_or(Value::Null, Value::Number)
-            }
-        })
-        .collect();
-    map.insert("TotalUsage".into(), Value::Array(summed));
-}
-
-/// Parses `YYYY-MM-DD`, `YYYY-MM-DD HH:MM` or `YYYY-MM-DD HH:MM:SS` in UTC+8 to Unix seconds.
-fn parse_local(text: &str) -> Option<u64> {
-    [Precision::Day, Precision::Minute, Precision::Second]
-        .into_iter()
-        .find_map(|p| civil::parse_local(text, p))
-        .and_then(|t| u64::try_from(t).ok())
-}
-
 /// `YYYY-MM-DD` (UTC+8, the zone TRTC's consoles and usage keys use).
 fn date(t: u64) -> String {
     civil::local_date(i64::try_from(t).unwrap_or(i64::MAX))
@@ -470,6 +382,15 @@ mod tests {
 
     use super::*;
     use crate::catalog;
+    use crate::pure::civil::Precision;
+
+    /// Parses `YYYY-MM-DD`, `YYYY-MM-DD HH:MM` or `YYYY-MM-DD HH:MM:SS` in UTC+8 to Unix seconds.
+    fn parse_local(text: &str) -> Option<u64> {
+        [Precision::Day, Precision::Minute, Precision::Second]
+            .into_iter()
+            .find_map(|p| civil::parse_local(text, p))
+            .and_then(|t| u64::try_from(t).ok())
+    }
 
     fn run(action: &str, input: Value) -> Map<String, Value> {
         let catalog = catalog::get();
@@ -501,11 +422,13 @@ mod tests {
 
     #[test]
     fn rows_are_as_wide_as_their_columns() {
-        let out = run("DescribeTrtcUsage", json!({"StartTime": "2025-11-01", "EndTime": "2025-11-02"}));
-        let keys = out["UsageKey"].as_array().unwrap().len();
-        assert_eq!(keys, 6);
-        for row in out["UsageList"].as_array().unwrap() {
-            assert_eq!(row["UsageValue"].as_array().unwrap().len(), keys);
+        let out = run("DescribeTRTCMarketQualityData", json!({"SdkAppId": "1400000001"}));
+        for series in out["Data"]["Series"].as_array().unwrap() {
+            let columns = series["Columns"].as_array().unwrap().len();
+            assert_eq!(columns, 6);
+            for row in series["Values"].as_array().unwrap() {
+                assert_eq!(row["RowValue"].as_array().unwrap().len(), columns);
+            }
         }
     }
 
@@ -519,30 +442,6 @@ mod tests {
         let at = parse_local(&start[..19]).unwrap();
         assert!((1_764_000_000 - 3600..=1_764_000_000).contains(&at) && start.len() == 26, "{start}");
         assert_eq!(datetime(1_764_000_000), "2025-11-25 00:00:00");
-    }
-
-    #[test]
-    fn usage_buckets_follow_the_window_and_add_up() {
-        let day = run("DescribeTrtcUsage", json!({"StartTime": "2025-11-01", "EndTime": "2025-11-01"}));
-        let rows = day["UsageList"].as_array().unwrap();
-        for (i, row) in rows.iter().enumerate() {
-            let stamp = row["TimeStampKey"].as_u64().unwrap();
-            assert_eq!(row["TimeKey"], datetime(stamp));
-            assert_eq!(stamp, parse_local("2025-11-01").unwrap() + 300 * i as u64, "five-minute buckets");
-        }
-        let days = run("DescribeTrtcUsage", json!({"StartTime": "2025-11-01", "EndTime": "2025-11-05"}));
-        for (i, row) in days["UsageList"].as_array().unwrap().iter().enumerate() {
-            assert_eq!(row["TimeKey"], format!("2025-11-0{} 00:00:00", i + 1), "daily buckets beyond a day");
-        }
-        let acc = run(
-            "DescribeTRTCDedicatedCloudAccUsage",
-            json!({"StartTime": "2025-11-01 00:00:00", "EndTime": "2025-11-01 10:00:00"}),
-        );
-        let sum: f64 = acc["UsageList"].as_array().unwrap().iter().map(|r| r["UsageValue"][0].as_f64().unwrap()).sum();
-        assert_eq!(acc["TotalUsage"][0].as_u64().unwrap(), sum.round() as u64);
-        let durations = run("DescribeRecordStatistic", json!({"StartTime": "2025-11-01", "EndTime": "2025-11-02"}));
-        let usage = &durations["SdkAppIdUsages"][0]["Usages"][0];
-        assert!(usage["AudioTime"].as_u64().unwrap() < 36_000, "durations are not timestamps");
     }
 
     #[test]

@@ -9,7 +9,10 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::generator::{Density, Generator, Skeleton, USERS};
-use super::model::{Codec, Incident, IncidentKind, Publish, Resolution, Role, Room, Services, Session, Stream};
+use super::model::{
+    AiConversation, Codec, Incident, IncidentKind, Publish, Resolution, Role, Room, Segmenting, Services, Session,
+    Stream, Transcription,
+};
 use crate::pure::hash::{fnv1a, mix};
 
 const DEVICE_TYPES: &[&str] = &["ios", "android", "windows", "mac", "web", "linux"];
@@ -290,7 +293,9 @@ fn incidents(rng: &mut ChaCha8Rng, per_hour: f64, join: u64, leave: u64) -> Vec<
     out
 }
 
-/// The cloud services a room used.
+/// The cloud services a room used. Recording, mixing and relay are common; AI bots (mostly in
+/// rooms of one user talking to the bot), transcription, moderation (mostly of live rooms),
+/// slicing and dedicated acceleration are rare.
 fn services(rng: &mut ChaCha8Rng, scenario: Scenario) -> Services {
     let busy = matches!(scenario, Scenario::Group | Scenario::Live);
     let single_recording = rng.random_bool(if busy { 0.15 } else { 0.08 });
@@ -300,7 +305,37 @@ fn services(rng: &mut ChaCha8Rng, scenario: Scenario) -> Services {
         let codec = if rng.random_bool(0.85) { Codec::H264 } else { Codec::H265 };
         (CAMERA[rng.random_range(1..4usize)], codec)
     });
-    Services { single_recording, mixed_recording, mixing, relay_kbps: relay.then(|| rng.random_range(800..=3_000u32)) }
+    let relay_kbps = relay.then(|| rng.random_range(800..=3_000u32));
+    // Drawn after everything above, so that adding them left the older services unchanged.
+    let ai_share = match scenario {
+        Scenario::Solo => 0.2,
+        Scenario::Call => 0.03,
+        Scenario::Group | Scenario::Live => 0.01,
+    };
+    let ai_conversation = rng.random_bool(ai_share).then(|| AiConversation { tts: rng.random_bool(0.5) });
+    let transcription =
+        rng.random_bool(if busy { 0.05 } else { 0.03 }).then(|| Transcription { translation: rng.random_bool(0.3) });
+    let moderation = rng.random_bool(if scenario == Scenario::Live { 0.25 } else { 0.03 }).then(|| segmenting(rng));
+    let slicing = rng.random_bool(0.02).then(|| segmenting(rng));
+    let dedicated_acceleration = rng.random_bool(0.02);
+    Services {
+        single_recording,
+        mixed_recording,
+        mixing,
+        relay_kbps,
+        ai_conversation,
+        transcription,
+        moderation,
+        slicing,
+        dedicated_acceleration,
+    }
+}
+
+/// What a moderation or slicing task takes: audio, pictures every 5, 10 or 30 s, or both.
+fn segmenting(rng: &mut ChaCha8Rng) -> Segmenting {
+    let audio = rng.random_bool(0.7);
+    let pictures = !audio || rng.random_bool(0.5);
+    Segmenting { audio, picture_interval: pictures.then(|| [5, 10, 30][rng.random_range(0..3usize)]) }
 }
 
 #[cfg(test)]

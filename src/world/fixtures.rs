@@ -25,8 +25,8 @@ use serde::Deserialize;
 
 use super::details;
 use super::model::{
-    Codec, EventMessage, Incident, IncidentKind, Publish, Resolution, Role, Room, Services, Session, Stream, Written,
-    WrittenAbnormal, WrittenEvents, WrittenSeries, parse_comm_id,
+    AiConversation, Codec, EventMessage, Incident, IncidentKind, Publish, Resolution, Role, Room, Segmenting, Services,
+    Session, Stream, Transcription, Written, WrittenAbnormal, WrittenEvents, WrittenSeries, parse_comm_id,
 };
 use super::quality::Metric;
 use crate::pure::hash::{fnv1a, mix};
@@ -85,6 +85,39 @@ struct ServicesDoc {
     mixing: Option<MixingDoc>,
     #[serde(default)]
     relay_kbps: Option<u32>,
+    #[serde(default)]
+    ai_conversation: Option<AiConversationDoc>,
+    #[serde(default)]
+    transcription: Option<TranscriptionDoc>,
+    #[serde(default)]
+    moderation: Option<SegmentingDoc>,
+    #[serde(default)]
+    slicing: Option<SegmentingDoc>,
+    #[serde(default)]
+    dedicated_acceleration: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+struct AiConversationDoc {
+    #[serde(default)]
+    tts: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+struct TranscriptionDoc {
+    #[serde(default)]
+    translation: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+struct SegmentingDoc {
+    #[serde(default)]
+    audio: bool,
+    #[serde(default)]
+    picture_interval: Option<u32>,
 }
 
 #[derive(Deserialize, Clone, Copy)]
@@ -383,6 +416,11 @@ fn convert_room(sdk_app_id: u64, doc: RoomDoc) -> Result<Room, String> {
                 }
             },
             relay_kbps: s.relay_kbps,
+            ai_conversation: s.ai_conversation.map(|a| AiConversation { tts: a.tts }),
+            transcription: s.transcription.map(|t| Transcription { translation: t.translation }),
+            moderation: s.moderation.map(segmenting).transpose().map_err(|e| format!("Services.Moderation: {e}"))?,
+            slicing: s.slicing.map(segmenting).transpose().map_err(|e| format!("Services.Slicing: {e}"))?,
+            dedicated_acceleration: s.dedicated_acceleration,
         },
     };
     Ok(Room {
@@ -398,6 +436,16 @@ fn convert_room(sdk_app_id: u64, doc: RoomDoc) -> Result<Room, String> {
         generated: false,
         seed,
     })
+}
+
+fn segmenting(doc: SegmentingDoc) -> Result<Segmenting, String> {
+    if doc.picture_interval == Some(0) {
+        return Err("PictureInterval must be at least 1 second".to_owned());
+    }
+    if !doc.audio && doc.picture_interval.is_none() {
+        return Err("takes nothing: set Audio or PictureInterval".to_owned());
+    }
+    Ok(Segmenting { audio: doc.audio, picture_interval: doc.picture_interval })
 }
 
 fn resolution(doc: ResolutionDoc) -> Result<Resolution, String> {
@@ -587,6 +635,14 @@ mod tests {
                 r#"{"Apps":[{"SdkAppId":1,"Rooms":[{"RoomId":5,"CreateTime":10,"Colour":1}]}]}"#,
                 "unknown field `Colour`",
             ),
+            (
+                r#"{"Apps":[{"SdkAppId":1,"Rooms":[{"RoomId":5,"CreateTime":10,"Services":{"Moderation":{"PictureInterval":0}}}]}]}"#,
+                "Services.Moderation: PictureInterval must be at least 1 second",
+            ),
+            (
+                r#"{"Apps":[{"SdkAppId":1,"Rooms":[{"RoomId":5,"CreateTime":10,"Services":{"Slicing":{}}}]}]}"#,
+                "Services.Slicing: takes nothing",
+            ),
             (r#"{"Apps": [}"#, "bad.json: "),
         ] {
             let err = f.add_document("bad.json", doc).unwrap_err();
@@ -594,6 +650,21 @@ mod tests {
             assert!(err.starts_with("bad.json: "), "{err}");
         }
         assert_eq!(f.app_count(), 0);
+    }
+
+    #[test]
+    fn services_are_read_as_written() {
+        let doc = r#"{"Apps":[{"SdkAppId":7,"Rooms":[{"RoomId":1,"CreateTime":10,"Services":{
+            "AiConversation":{},"Transcription":{"Translation":true},"Moderation":{"Audio":true},
+            "Slicing":{"PictureInterval":30},"DedicatedAcceleration":true}}]}]}"#;
+        let mut f = Fixtures::default();
+        f.add_document("doc", doc).unwrap();
+        let services = f.rooms(7)[0].services;
+        assert_eq!(services.ai_conversation, Some(AiConversation { tts: false }));
+        assert_eq!(services.transcription, Some(Transcription { translation: true }));
+        assert_eq!(services.moderation, Some(Segmenting { audio: true, picture_interval: None }));
+        assert_eq!(services.slicing, Some(Segmenting { audio: false, picture_interval: Some(30) }));
+        assert!(services.dedicated_acceleration && !services.single_recording);
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod model;
 pub mod quality;
 pub mod scale;
 pub mod timeline;
+pub mod usage;
 
 use std::sync::{Arc, RwLock};
 

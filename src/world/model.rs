@@ -191,7 +191,11 @@ pub struct WrittenAbnormal {
     pub causes: Vec<(u64, String)>,
 }
 
-/// Cloud services a room used, for the usage actions.
+/// Cloud services a room used, for the usage actions ([`super::usage`] says how each is billed).
+///
+/// The room-wide services (mixed recording, mixing, relay, the AI bot) run while anyone in the
+/// room publishes something; the per-stream ones (single recording, transcription, moderation,
+/// slicing) follow each published stream; dedicated acceleration follows each user's stay.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Services {
     /// Each published stream recorded on its own.
@@ -202,6 +206,40 @@ pub struct Services {
     pub mixing: Option<(Resolution, Codec)>,
     /// The room's mixed stream relayed to a CDN, at this bitrate in kbps.
     pub relay_kbps: Option<u32>,
+    /// An AI conversation bot (`StartAIConversation`) talked with the room.
+    pub ai_conversation: Option<AiConversation>,
+    /// Real-time transcription (`StartAITranscription`) of every published audio stream.
+    pub transcription: Option<Transcription>,
+    /// AI content moderation (`CreateCloudModeration`) of what the room published.
+    pub moderation: Option<Segmenting>,
+    /// Cloud slicing (`CreateCloudSliceTask`) of what the room published.
+    pub slicing: Option<Segmenting>,
+    /// The users reached the room through the dedicated cloud network (专属云网络加速).
+    pub dedicated_acceleration: bool,
+}
+
+/// An AI conversation bot in a room.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AiConversation {
+    /// The bot spoke through TRTC's real-time speech synthesis, which is billed on its own.
+    pub tts: bool,
+}
+
+/// Real-time transcription of a room.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Transcription {
+    /// The transcripts were also translated in real time.
+    pub translation: bool,
+}
+
+/// What a moderation or slicing task took from the room's streams.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Segmenting {
+    /// Every published audio stream, in full.
+    pub audio: bool,
+    /// One picture of every published video stream (camera and screen) every this many
+    /// seconds, from the moment it starts.
+    pub picture_interval: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

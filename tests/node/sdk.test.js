@@ -173,7 +173,26 @@ function minimalObject(objectName, edition) {
   return result;
 }
 
-const minimalRequest = (action, edition = "cn") => minimalObject(ACTIONS[action].input, edition);
+// Required members whose format or enumeration the action checks beyond the catalogue's types
+// (the usage family's dates, MixType, AuType, Type).
+const USAGE_DATES = { StartTime: "2025-11-23", EndTime: "2025-11-24", MixType: "single" };
+const CHECKED_VALUES = {
+  DescribeTrtcUsage: USAGE_DATES,
+  DescribeRecordingUsage: USAGE_DATES,
+  DescribeMixTranscodingUsage: USAGE_DATES,
+  DescribeRelayUsage: USAGE_DATES,
+  DescribeTrtcRoomUsage: { StartTime: "2025-11-23 00:00", EndTime: "2025-11-23 12:00" },
+  DescribeTRTCAIRecognitionUsage: { AuType: ["conversation"] },
+  DescribeTRTCSegmentModerationUsage: { Type: "audio" },
+};
+
+function minimalRequest(action, edition = "cn") {
+  const request = minimalObject(ACTIONS[action].input, edition);
+  for (const [name, value] of Object.entries(CHECKED_VALUES[action] || {})) {
+    if (name in request) request[name] = value;
+  }
+  return request;
+}
 
 function regionOf(action) {
   const { regions } = ACTIONS[action];
@@ -280,7 +299,7 @@ describe("tencentcloud-sdk-nodejs against trtc-mock", () => {
 
   const GENERATED = [
     "CreateCloudRecording", "DescribeCloudRecording", "StartPublishCdnStream", "StartStreamIngest",
-    "StartAIConversation", "DescribeTrtcUsage", "CreateCloudModeration", "CreateCloudSliceTask",
+    "StartAIConversation", "DescribeStreamIngest", "CreateCloudModeration", "CreateCloudSliceTask",
     "DismissRoom", "RemoveUser", "StartWebRecord",
   ];
   for (const action of GENERATED) {

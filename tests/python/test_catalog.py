@@ -108,8 +108,26 @@ def minimal_object(object_name, nonempty=False):
     return result
 
 
+# Required members whose format or enumeration the action checks beyond the catalogue's types
+# (the usage family's dates, MixType, AuType, Type).
+USAGE_DATES = {"StartTime": "2025-11-23", "EndTime": "2025-11-24", "MixType": "single"}
+CHECKED_VALUES = {
+    "DescribeTrtcUsage": USAGE_DATES,
+    "DescribeRecordingUsage": USAGE_DATES,
+    "DescribeMixTranscodingUsage": USAGE_DATES,
+    "DescribeRelayUsage": USAGE_DATES,
+    "DescribeTrtcRoomUsage": {"StartTime": "2025-11-23 00:00", "EndTime": "2025-11-23 12:00"},
+    "DescribeTRTCAIRecognitionUsage": {"AuType": ["conversation"]},
+    "DescribeTRTCSegmentModerationUsage": {"Type": "audio"},
+}
+
+
 def minimal_request(action, nonempty=False):
-    return minimal_object(ACTIONS[action]["input"], nonempty)
+    request = minimal_object(ACTIONS[action]["input"], nonempty)
+    for name, value in CHECKED_VALUES.get(action, {}).items():
+        if name in request:
+            request[name] = value
+    return request
 
 
 def region_of(action):
