@@ -97,8 +97,10 @@ pub fn claimed_secret_id(common: &Common) -> Option<String> {
     tc3::Authorization::parse(header).ok().map(|a| a.secret_id.to_owned())
 }
 
+/// The timestamp window. The distance is taken without overflow: a client may send any `i64`
+/// (`now - timestamp` alone overflows for `timestamp = now - 2^63`).
 fn check_skew(timestamp: i64, now: i64) -> Result<(), ApiError> {
-    if (now - timestamp).abs() > MAX_SKEW_SECS {
+    if now.abs_diff(timestamp) > MAX_SKEW_SECS.unsigned_abs() {
         return Err(ApiError::signature_expire());
     }
     Ok(())
@@ -243,6 +245,16 @@ fn authenticate_v1(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_timestamp_window_does_not_wrap() {
+        let now = 1_764_000_000;
+        assert!(check_skew(now - 300, now).is_ok() && check_skew(now + 300, now).is_ok());
+        assert!(check_skew(now - 301, now).is_err() && check_skew(now + 301, now).is_err());
+        for far in [i64::MIN, i64::MAX, now.wrapping_sub(i64::MIN), now - (1 << 62), -1, 0] {
+            assert_eq!(check_skew(far, now).unwrap_err().code(), "AuthFailure.SignatureExpire", "{far}");
+        }
+    }
 
     #[test]
     fn ports_are_stripped_only_from_host_port() {

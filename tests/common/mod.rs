@@ -50,7 +50,7 @@ fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }
 
-fn utc_date(ts: i64) -> String {
+pub fn utc_date(ts: i64) -> String {
     // Days since epoch to civil date (the documentation's date is UTC).
     let days = ts.div_euclid(86400);
     let z = days + 719_468;
@@ -90,6 +90,8 @@ pub struct Tc3 {
     pub authorization: Option<String>,
     /// Header names left out of the request entirely.
     pub omit: Vec<&'static str>,
+    /// Credential date signed; `None` is the UTC date of `timestamp`, as the SDKs do.
+    pub credential_date: Option<String>,
 }
 
 impl Tc3 {
@@ -112,6 +114,7 @@ impl Tc3 {
             unsigned_payload: false,
             authorization: None,
             omit: Vec::new(),
+            credential_date: None,
         }
     }
 
@@ -137,7 +140,7 @@ impl Tc3 {
             "{}\n/\n{}\ncontent-type:{}\nhost:{}\n\ncontent-type;host\n{}",
             self.method, query, self.content_type, host, payload_hash
         );
-        let date = utc_date(self.timestamp);
+        let date = self.credential_date.clone().unwrap_or_else(|| utc_date(self.timestamp));
         let scope = format!("{date}/{}/tc3_request", self.service);
         let to_sign = format!("TC3-HMAC-SHA256\n{}\n{scope}\n{}", self.timestamp, sha256_hex(canonical.as_bytes()));
         let k_date = hmac256(format!("TC3{}", self.secret_key).as_bytes(), &date);
