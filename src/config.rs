@@ -285,6 +285,9 @@ pub fn load_credentials(path: &Path) -> Result<Vec<Account>, String> {
 impl ServeArgs {
     /// Resolves the arguments into a [`Config`], reading the credentials file if any.
     pub fn into_config(self) -> Result<Config, String> {
+        if let Some(now) = self.now {
+            crate::world::clock::check_time("--now", now).map_err(|e| e.to_string())?;
+        }
         let mut default = Account::new(self.secret_id, self.secret_key);
         default.token = self.token;
         if !self.sdk_app_ids.is_empty() {

@@ -180,3 +180,13 @@ fn healthcheck_subcommand_and_serve_subcommand() {
     assert!(!down.status.success());
     assert!(String::from_utf8(down.stderr).unwrap().contains("trtc-mock healthcheck:"));
 }
+
+#[test]
+fn a_start_time_the_clock_cannot_show_is_refused() {
+    for now in ["253402300800", "-1", "9223372036854775807"] {
+        let out = run(&["--addr", "127.0.0.1:0", &format!("--now={now}")]);
+        assert!(!out.status.success(), "--now {now}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains("--now") && err.contains("253402300799"), "{err}");
+    }
+}

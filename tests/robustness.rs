@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::{Tc3, V1, assert_code, config, start, unix_now};
-use serde_json::json;
+use common::{Tc3, V1, assert_code, client, config, start, unix_now};
+use serde_json::{Value, json};
 
 const APP: u64 = 1_400_000_001;
 
@@ -39,4 +39,47 @@ async fn a_timestamp_2_pow_63_in_the_past_is_expired_in_both_signatures() {
         assert_code(&tc3.send(&url).await, "AuthFailure.SignatureExpire");
     }
     valid().send(&url).await.ok();
+}
+
+// ---- 5. the virtual clock refuses what it cannot show ----------------------------------------
+
+#[tokio::test]
+async fn clock_values_that_cannot_be_represented_are_refused_with_the_reason() {
+    let server = start(config()).await;
+    let clock_url = format!("{}/_mock/clock", server.url());
+    for body in [
+        json!({"set": i64::MAX}),
+        json!({"advance": i64::MAX}),
+        json!({"set": -1}),
+        json!({"set": 253_402_300_800i64}),
+        json!({"set": 253_402_300_000i64, "advance": 1000}),
+        json!({"set": 1, "advance": i64::MAX, "freeze": false}),
+        json!({"set": 9_223_372_036_854_775_808u64}),
+        json!({"advance": -1}),
+    ] {
+        let response = client().post(&clock_url).json(&body).send().await.unwrap();
+        assert_eq!(response.status(), 400, "{body}");
+        let refusal: Value = response.json().await.unwrap();
+        assert!(refusal["error"].as_str().is_some_and(|e| !e.is_empty()), "{refusal}");
+        let reading: Value = client().get(&clock_url).send().await.unwrap().json().await.unwrap();
+        assert_eq!(reading, json!({"now": common::GENERATED_NOW, "frozen": true}), "unchanged after {body}");
+    }
+    let refusal: Value =
+        client().post(&clock_url).json(&json!({"set": i64::MAX})).send().await.unwrap().json().await.unwrap();
+    assert!(refusal["error"].as_str().unwrap().contains("253402300799"), "{refusal}");
+
+    // The last representable second is accepted, and the clock stays there.
+    let (status, reading) = {
+        let response =
+            client().post(&clock_url).json(&json!({"set": 253_402_300_799i64, "freeze": false})).send().await.unwrap();
+        (response.status(), response.json::<Value>().await.unwrap())
+    };
+    assert_eq!(status, 200);
+    assert_eq!(reading["now"], 253_402_300_799i64);
+    // The world still answers at the end of time.
+    let now = 253_402_300_799i64;
+    let reply = Tc3::post("DescribeRoomInfo", json!({"SdkAppId": APP, "StartTime": now - 3600, "EndTime": now}))
+        .send(&server.url())
+        .await;
+    assert!(reply.code() != Some("InternalError"), "{}", reply.raw);
 }
