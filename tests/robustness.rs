@@ -83,3 +83,56 @@ async fn clock_values_that_cannot_be_represented_are_refused_with_the_reason() {
         .await;
     assert!(reply.code() != Some("InternalError"), "{}", reply.raw);
 }
+
+// ---- 1. bounded work before authentication ----------------------------------------------------
+
+/// An Authorization header of the known SecretId, signing `signed` (the signature is not
+/// checked before the refusals tested here).
+fn authorization(signed: &str) -> String {
+    let date = common::utc_date(unix_now());
+    format!(
+        "TC3-HMAC-SHA256 Credential={}/{date}/trtc/tc3_request, SignedHeaders={signed}, Signature={}",
+        common::ID,
+        "0".repeat(64)
+    )
+}
+
+#[tokio::test]
+async fn repeated_or_excessive_signed_headers_are_refused_before_any_work() {
+    let server = start(config()).await;
+    let url = server.url();
+
+    // One name thousands of times: the 112 KB request that took the server to 725 MB.
+    let mut repeated = valid();
+    repeated.authorization = Some(authorization(&format!("content-type;host{}", ";x-big".repeat(18_000))));
+    repeated.extra_headers.push(("X-Big".into(), "b".repeat(64)));
+    let reply = repeated.send(&url).await;
+    assert_code(&reply, "AuthFailure.InvalidAuthorization");
+    assert!(reply.message().contains("more than 32 headers"), "{}", reply.message());
+
+    let mut twice = valid();
+    twice.authorization = Some(authorization("content-type;host;x-big;x-big"));
+    twice.extra_headers.push(("X-Big".into(), "b".repeat(64)));
+    let reply = twice.send(&url).await;
+    assert_code(&reply, "AuthFailure.InvalidAuthorization");
+    assert!(reply.message().contains("more than once"), "{}", reply.message());
+
+    // Distinct names whose values add up past the canonical-request cap.
+    let mut wide = valid();
+    let names: Vec<String> = (0..30).map(|i| format!("x-pad-{i}")).collect();
+    wide.authorization = Some(authorization(&format!("content-type;host;{}", names.join(";"))));
+    for name in &names {
+        wide.extra_headers.push((name.clone(), "p".repeat(8 * 1024)));
+    }
+    let reply = wide.send(&url).await;
+    assert_code(&reply, "AuthFailure.InvalidAuthorization");
+    assert!(reply.message().contains("over the limit of 65536 bytes"), "{}", reply.message());
+
+    // Under the cap, a wrong signature over a big signed header is an ordinary SignatureFailure.
+    let mut big = valid();
+    big.authorization = Some(authorization("content-type;host;x-big"));
+    big.extra_headers.push(("X-Big".into(), "b".repeat(40 * 1024)));
+    assert_code(&big.send(&url).await, "AuthFailure.SignatureFailure");
+
+    valid().send(&url).await.ok();
+}

@@ -92,6 +92,8 @@ pub struct Tc3 {
     pub omit: Vec<&'static str>,
     /// Credential date signed; `None` is the UTC date of `timestamp`, as the SDKs do.
     pub credential_date: Option<String>,
+    /// More headers sent (not signed unless `authorization` says so).
+    pub extra_headers: Vec<(String, String)>,
 }
 
 impl Tc3 {
@@ -115,6 +117,7 @@ impl Tc3 {
             authorization: None,
             omit: Vec::new(),
             credential_date: None,
+            extra_headers: Vec::new(),
         }
     }
 
@@ -191,6 +194,9 @@ impl Tc3 {
             if !self.omit.contains(&name) {
                 request = request.header(name, value);
             }
+        }
+        for (name, value) in &self.extra_headers {
+            request = request.header(name.as_str(), value.as_str());
         }
         if self.method != "GET" {
             request = request.body(self.payload.clone());
