@@ -128,6 +128,8 @@ pub struct Config {
     pub control_token: Option<String>,
     /// Entries the request journal keeps before dropping the oldest.
     pub journal_size: usize,
+    /// Bytes the request journal holds at most before dropping the oldest entries.
+    pub journal_bytes: usize,
     /// What actions without a hand-written handler answer.
     pub unimplemented: Unimplemented,
     /// Base of the URLs in answers (recording files, audio downloads…), without a trailing slash.
@@ -163,6 +165,7 @@ impl Default for Config {
             control_plane: true,
             control_token: None,
             journal_size: 1000,
+            journal_bytes: crate::control::journal::DEFAULT_MAX_BYTES,
             unimplemented: Unimplemented::default(),
             media_url_base: DEFAULT_MEDIA_URL_BASE.to_owned(),
         }
@@ -247,6 +250,11 @@ pub struct ServeArgs {
     #[arg(long, env = "TRTC_MOCK_JOURNAL_SIZE", default_value_t = 1000)]
     pub journal_size: usize,
 
+    /// Bytes the journal holds at most (`8MiB`, `512KiB` or a number of bytes); older entries are
+    /// dropped and counted. Values clients chose are kept cut to a few hundred bytes each.
+    #[arg(long, env = "TRTC_MOCK_JOURNAL_BYTES", default_value = "8MiB", value_parser = parse_bytes)]
+    pub journal_bytes: usize,
+
     /// What actions without a hand-written handler answer: a response generated from the API
     /// definition, or `UnsupportedOperation` naming the action (`trtc-mock actions` lists which).
     #[arg(long, env = "TRTC_MOCK_UNIMPLEMENTED", value_enum, default_value_t = Unimplemented::Generate)]
@@ -255,6 +263,27 @@ pub struct ServeArgs {
     /// Base of the URLs in generated answers (recording files, audio downloads…).
     #[arg(long, env = "TRTC_MOCK_MEDIA_URL_BASE", default_value = DEFAULT_MEDIA_URL_BASE)]
     pub media_url_base: String,
+}
+
+/// A size: a number of bytes, or with a `KiB`, `MiB` or `GiB` suffix.
+pub fn parse_bytes(text: &str) -> Result<usize, String> {
+    let text = text.trim();
+    let (digits, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => text.split_at(at),
+        None => (text, ""),
+    };
+    let scale: usize = match unit.trim() {
+        "" | "B" => 1,
+        "KiB" | "K" | "k" => 1 << 10,
+        "MiB" | "M" => 1 << 20,
+        "GiB" | "G" => 1 << 30,
+        other => return Err(format!("unknown unit `{other}` (use KiB, MiB or GiB)")),
+    };
+    digits
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .ok_or_else(|| format!("expected a size like `8MiB` or `1048576`, got `{text}`"))
 }
 
 /// On or off.
@@ -316,6 +345,7 @@ impl ServeArgs {
             control_plane: self.control_plane == Switch::On,
             control_token: self.control_token.filter(|t| !t.is_empty()),
             journal_size: self.journal_size,
+            journal_bytes: self.journal_bytes,
             unimplemented: self.unimplemented,
             media_url_base: self.media_url_base.trim_end_matches('/').to_owned(),
         })
@@ -333,6 +363,16 @@ mod tests {
         assert_eq!("7".parse(), Ok(RateLimitMode::PerSecond(7)));
         assert!("0".parse::<RateLimitMode>().is_err());
         assert!("fast".parse::<RateLimitMode>().is_err());
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_bytes("8MiB"), Ok(8 << 20));
+        assert_eq!(parse_bytes("512KiB"), Ok(512 << 10));
+        assert_eq!(parse_bytes("1048576"), Ok(1 << 20));
+        assert_eq!(parse_bytes("2 GiB"), Ok(2 << 30));
+        assert!(parse_bytes("8MB").is_err() && parse_bytes("lots").is_err() && parse_bytes("").is_err());
+        assert!(parse_bytes("99999999999999999999GiB").is_err());
     }
 
     #[test]

@@ -33,6 +33,8 @@ fn help_names_every_setting_with_its_environment_variable() {
         "TRTC_MOCK_FIXTURES",
         "TRTC_MOCK_RATE_LIMIT",
         "TRTC_MOCK_LOG_FORMAT",
+        "TRTC_MOCK_JOURNAL_SIZE",
+        "TRTC_MOCK_JOURNAL_BYTES",
     ] {
         assert!(help.contains(env), "{env} missing from --help");
     }

@@ -136,3 +136,56 @@ async fn repeated_or_excessive_signed_headers_are_refused_before_any_work() {
 
     valid().send(&url).await.ok();
 }
+
+// ---- 2. the journal keeps a bounded, useful record of refused signatures ----------------------
+
+#[tokio::test]
+async fn refused_signatures_are_journaled_cut_with_lengths_and_hashes_within_a_byte_bound() {
+    let server = start(trtc_mock::Config { journal_bytes: 64 * 1024, ..config() }).await;
+    let url = server.url();
+    let big = "b".repeat(60 * 1024);
+    for _ in 0..200 {
+        let mut request = valid();
+        request.authorization = Some(authorization("content-type;host;x-big"));
+        request.extra_headers.push(("X-Big".into(), big.clone()));
+        assert_code(&request.send(&url).await, "AuthFailure.SignatureFailure");
+    }
+    let response = client().get(format!("{url}/_mock/requests")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let body = response.bytes().await.unwrap();
+    assert!(body.len() < 128 * 1024, "the journal answered {} bytes", body.len());
+    let page: Value = serde_json::from_slice(&body).unwrap();
+    assert!(page["bytes"].as_u64().unwrap() <= 64 * 1024, "{}", page["bytes"]);
+    assert_eq!(page["max_bytes"], 64 * 1024);
+    let held = page["held"].as_u64().unwrap();
+    assert!(held > 10 && held < 200, "{held}");
+    assert_eq!(page["dropped"].as_u64().unwrap() + held, 200);
+
+    let signature = &page["entries"][0]["signature"];
+    let canonical = signature["canonical_request"].as_str().unwrap();
+    assert!(canonical.starts_with("POST\n/\n\ncontent-type:application/json\nhost:127.0.0.1:"), "{canonical}");
+    assert!(canonical.contains(&format!("\nx-big:{}…(61440 bytes)\n\ncontent-type;host;x-big\n", "b".repeat(256))));
+    let exact_len = signature["canonical_request_bytes"].as_u64().unwrap();
+    assert!(exact_len > 61_440 && exact_len < 62_000, "{exact_len}");
+    let canonical_hash = signature["canonical_request_sha256"].as_str().unwrap();
+    let to_sign = signature["string_to_sign"].as_str().unwrap();
+    assert!(to_sign.starts_with("TC3-HMAC-SHA256\n") && to_sign.ends_with(canonical_hash), "{to_sign}");
+    assert_eq!(signature["payload_sha256"].as_str().unwrap(), canonical.rsplit('\n').next().unwrap());
+    assert_eq!(signature["string_to_sign_sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(signature["string_to_sign_bytes"].as_u64().unwrap(), to_sign.len() as u64);
+
+    // A hostile action name or SecretId is kept cut too.
+    let mut long_action = valid();
+    long_action.action = "A".repeat(100_000);
+    assert_code(&long_action.send(&url).await, "InvalidAction");
+    let (_, last) = journal_last(&url).await;
+    assert!(last["action"].as_str().unwrap().ends_with("…(100000 bytes)"), "{}", last["action"]);
+    assert!(last["message"].as_str().unwrap().len() < 1100);
+}
+
+async fn journal_last(url: &str) -> (u16, Value) {
+    let response = client().get(format!("{url}/_mock/requests?limit=1")).send().await.unwrap();
+    let status = response.status().as_u16();
+    let mut page: Value = response.json().await.unwrap();
+    (status, page["entries"][0].take())
+}

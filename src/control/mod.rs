@@ -65,6 +65,13 @@ fn reply(status: StatusCode, body: Value) -> Response {
     response
 }
 
+/// Already-serialized JSON with a status.
+fn json_bytes(status: StatusCode, body: Vec<u8>) -> Response {
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/json"));
+    response
+}
+
 fn ok(body: Value) -> Response {
     reply(StatusCode::OK, body)
 }
@@ -126,7 +133,13 @@ async fn health(State(app): State<Arc<App>>) -> Response {
         "seed": app.config.seed,
         "clock": app.world.clock.reading(),
         "fixtures": {"documents": fixtures.sources(), "apps": fixtures.app_count(), "rooms": fixtures.room_count()},
-        "journal": {"entries": app.journal.len(), "capacity": app.config.journal_size, "dropped": app.journal.dropped()},
+        "journal": {
+            "entries": app.journal.len(),
+            "capacity": app.config.journal_size,
+            "bytes": app.journal.bytes(),
+            "max_bytes": app.config.journal_bytes,
+            "dropped": app.journal.dropped(),
+        },
         "faults": app.faults.len(),
         "control_plane": app.config.control_plane,
         "uptime_ms": wall_ms - app.started_ms,
@@ -177,7 +190,15 @@ async fn requests(
     query: Result<Query<journal::Query>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     match query {
-        Ok(Query(query)) => ok(serde_json::to_value(app.journal.query(&query)).unwrap_or_default()),
+        Ok(Query(query)) => {
+            let mut page = app.journal.query(&query);
+            page.max_bytes = app.config.journal_bytes;
+            // Serialized straight to bytes: no second copy of the journal as a JSON tree.
+            match serde_json::to_vec(&page) {
+                Ok(bytes) => json_bytes(StatusCode::OK, bytes),
+                Err(e) => reply(StatusCode::INTERNAL_SERVER_ERROR, json!({"error": e.to_string()})),
+            }
+        }
         Err(rejection) => bad_request(rejection.body_text()),
     }
 }

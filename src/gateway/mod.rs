@@ -11,6 +11,7 @@ pub mod tc3;
 pub mod throttle;
 pub mod v1;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -25,7 +26,7 @@ use crate::app::App;
 use crate::catalog::{self, Action, regions};
 use crate::config::{Account, AuthMode};
 use crate::control::faults::Hit;
-use crate::control::journal::Entry;
+use crate::control::journal::{self, Entry, RefusedSignature};
 use crate::envelope;
 use crate::error::{ApiError, ApiResult, Language};
 use parse::{Business, Common, Received, Style};
@@ -83,12 +84,16 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Resp
     };
     let duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     let request_id = request_id.hyphenated().to_string();
+    // What the client chose is logged cut, as the journal keeps it.
+    fn shown(value: &Option<String>) -> Cow<'_, str> {
+        value.as_deref().map_or(Cow::Borrowed("-"), |v| journal::clip(v, journal::SHOWN))
+    }
     tracing::info!(
         target: "trtc_mock::request",
         request_id = request_id.as_str(),
-        action = record.action.as_deref().unwrap_or("-"),
+        action = &*shown(&record.action),
         signature = record.style.map_or("-", Style::name),
-        secret_id = record.secret_id.as_deref().unwrap_or("-"),
+        secret_id = &*shown(&record.secret_id),
         sdk_app_id = record.sdk_app_id.unwrap_or_default(),
         code = code.as_str(),
         micros = duration_us,
@@ -96,27 +101,38 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Resp
     if let Ok(id) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-tc-requestid", id);
     }
-    app.journal.record(Entry {
-        seq: 0,
-        request_id,
-        received_at_ms,
-        virtual_time: app.world.clock.now(),
-        method,
-        action: record.action,
-        sdk_app_id: record.sdk_app_id,
-        secret_id: record.secret_id,
-        signature_method: record.style.map(Style::name),
-        code,
-        message,
-        duration_us,
-        fault: record.fault,
-        signature: record.signature,
-    });
+    app.journal.record(
+        Entry {
+            seq: 0,
+            request_id,
+            received_at_ms,
+            virtual_time: app.world.clock.now(),
+            method,
+            action: record.action,
+            sdk_app_id: record.sdk_app_id,
+            secret_id: record.secret_id,
+            signature_method: record.style.map(Style::name),
+            code,
+            message,
+            duration_us,
+            fault: record.fault,
+            signature: record.signature.map(refused_signature),
+        },
+        app.config.journal_bytes,
+    );
     // Node SDK errors carry the response's trace id when there is one.
     if let Some(trace_id) = trace_id {
         response.headers_mut().insert("x-tc-traceid", trace_id);
     }
     response
+}
+
+/// The journal's record of a refused signature: the server's computation, cut for keeping.
+fn refused_signature(debug: auth::SignatureDebug) -> RefusedSignature {
+    match debug.canonical_request {
+        Some(canonical) => RefusedSignature::tc3(&canonical, &debug.string_to_sign),
+        None => RefusedSignature::v1(&debug.string_to_sign),
+    }
 }
 
 async fn run(app: &App, request: Request<Body>, record: &mut Record) -> (Language, Outcome) {
