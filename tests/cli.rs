@@ -135,7 +135,7 @@ async fn serves_the_documentation_example_and_stops_on_sigterm() {
         assert!(started.elapsed() < Duration::from_secs(5), "SIGTERM stops the server");
         std::thread::sleep(Duration::from_millis(10));
     };
-    assert!(code.success());
+    assert!(code.success(), "{code:?}");
     assert!(started.elapsed() < Duration::from_secs(1));
 }
 
