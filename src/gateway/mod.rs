@@ -12,12 +12,14 @@ pub mod throttle;
 pub mod v1;
 
 use std::borrow::Cow;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderValue, Request, Response};
+use futures_util::FutureExt;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -64,7 +66,15 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Resp
     let method = request.method().as_str().to_owned();
     let trace_id = request.headers().get("x-tc-traceid").cloned();
     let mut record = Record::default();
-    let (language, outcome) = run(&app, request, &mut record).await;
+    // A panic anywhere on the request's path still gets the envelope, the RequestId header and
+    // its journal entry (the router's own panic layer can give none of them).
+    let (language, outcome) = match AssertUnwindSafe(run(&app, request, &mut record)).catch_unwind().await {
+        Ok(done) => done,
+        Err(panic) => {
+            tracing::error!(request_id = %request_id, panic = panic_message(&*panic), "the gateway panicked");
+            (Language::default(), Outcome::Answer(Err(ApiError::internal_error())))
+        }
+    };
     let (mut response, code, message) = match outcome {
         Outcome::Answer(Ok(Output::Json(output))) => {
             (envelope::http(envelope::success(&output, &request_id)), "Success".to_owned(), None)
@@ -177,7 +187,22 @@ async fn run(app: &App, request: Request<Body>, record: &mut Record) -> (Languag
         unimplemented: app.config.unimplemented,
         media_url_base: &app.config.media_url_base,
     };
-    (language, Outcome::Answer(dispatch::dispatch(ready.action, &ctx, &generation, ready.input)))
+    let answer = contain_panic(&ready.action.name, || dispatch::dispatch(ready.action, &ctx, &generation, ready.input));
+    (language, Outcome::Answer(answer))
+}
+
+/// Runs a handler; a panic in it becomes `InternalError` (and a log line naming the action)
+/// instead of unwinding through the gateway.
+fn contain_panic<T>(action: &str, handler: impl FnOnce() -> ApiResult<T>) -> ApiResult<T> {
+    std::panic::catch_unwind(AssertUnwindSafe(handler)).unwrap_or_else(|panic| {
+        tracing::error!(action, panic = panic_message(&*panic), "a handler panicked");
+        Err(ApiError::internal_error())
+    })
+}
+
+/// The message a panic was raised with, when it has one.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic.downcast_ref::<&str>().copied().or_else(|| panic.downcast_ref::<String>().map(String::as_str)).unwrap_or("-")
 }
 
 /// A request that passed every check, ready for its handler.
@@ -264,5 +289,22 @@ fn business_input(action: &Action, common: &Common, business: Business) -> ApiRe
             }
             Ok(catalog::unflatten(catalog::get(), &action.input, pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_handler_answers_internal_error() {
+        let answer: ApiResult<()> = contain_panic("DescribeUserInfo", || panic!("attempt to add with overflow"));
+        assert_eq!(answer.unwrap_err().code(), "InternalError");
+        let owned: ApiResult<()> = contain_panic("X", || panic!("{}", String::from("owned")));
+        assert_eq!(owned.unwrap_err().code(), "InternalError");
+        assert_eq!(contain_panic("X", || Ok(5)), Ok(5));
+        assert_eq!(panic_message(&"text"), "text");
+        assert_eq!(panic_message(&String::from("owned")), "owned");
+        assert_eq!(panic_message(&5u8), "-");
     }
 }
