@@ -237,3 +237,54 @@ async fn a_creation_time_near_u64_max_is_a_parameter_error() {
     assert_ne!(code, "InternalError");
     assert!(code.starts_with("InvalidParameter"), "{code}");
 }
+
+// ---- 8. everything under /_mock/ answers JSON --------------------------------------------------
+
+#[tokio::test]
+async fn every_control_plane_answer_is_json() {
+    let server = start(config()).await;
+    let url = server.url();
+    let cases: Vec<(reqwest::Method, &str, u16)> = vec![
+        (reqwest::Method::DELETE, "/_mock/faults/abc", 400),
+        (reqwest::Method::DELETE, "/_mock/faults/99999999999999999999999", 400),
+        (reqwest::Method::PUT, "/_mock/clock", 405),
+        (reqwest::Method::PATCH, "/_mock/requests", 405),
+        (reqwest::Method::POST, "/_mock/health", 405),
+        (reqwest::Method::GET, "/_mock/nothing-here", 404),
+        (reqwest::Method::GET, "/_mock/requests?limit=many", 400),
+        (reqwest::Method::GET, "/_mock/requests?surprise=1", 400),
+    ];
+    for (method, path, status) in cases {
+        let response = client().request(method.clone(), format!("{url}{path}")).send().await.unwrap();
+        assert_eq!(response.status(), status, "{method} {path}");
+        assert_eq!(response.headers()["content-type"], "application/json", "{method} {path}");
+        let body: Value = response.json().await.unwrap();
+        assert!(body["error"].as_str().is_some_and(|e| !e.is_empty()), "{method} {path}: {body}");
+    }
+    let response = client().put(format!("{url}/_mock/clock")).send().await.unwrap();
+    assert!(response.headers().contains_key("allow"));
+    let body: Value = response.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("method"), "{body}");
+
+    // A body declared over 64 MiB is refused before it is read.
+    let head = raw_exchange(
+        server.addr(),
+        b"POST /_mock/fixtures HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 67108865\r\n\r\n",
+    )
+    .await;
+    assert!(head.starts_with("HTTP/1.1 413"), "{head}");
+    assert!(head.contains("content-type: application/json"), "{head}");
+    let body: Value = serde_json::from_str(head.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    assert!(body["error"].as_str().unwrap().contains("67108864"), "{body}");
+}
+
+/// Writes `bytes` on a fresh connection and reads until the server closes it (or 20 s pass).
+async fn raw_exchange(addr: std::net::SocketAddr, bytes: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(bytes).await.unwrap();
+    let mut out = Vec::new();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(20), stream.read_to_end(&mut out)).await;
+    assert!(read.is_ok(), "the server answers and closes: {}", String::from_utf8_lossy(&out));
+    String::from_utf8_lossy(&out).into_owned()
+}

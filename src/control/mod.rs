@@ -56,6 +56,49 @@ pub fn routes(app: Arc<App>) -> Router {
         .with_state(app)
         // Fixture documents are the largest bodies the control plane takes.
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn(refuse_declared_oversize))
+        .layer(middleware::map_response(always_json))
+}
+
+/// A body declared larger than [`MAX_BODY`] is refused before a byte of it is read (one sent
+/// without a length is cut at the limit by [`DefaultBodyLimit`]).
+async fn refuse_declared_oversize(request: Request, next: Next) -> Response {
+    let declared =
+        request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > MAX_BODY as u64) {
+        return reply(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            json!({"error": format!("the control plane takes bodies of at most {MAX_BODY} bytes")}),
+        );
+    }
+    next.run(request).await
+}
+
+/// Everything under `/_mock/` answers JSON: the refusals axum makes itself (a path parameter
+/// that does not parse, a body over the limit, a method the route does not take) come as text
+/// or empty, and become `{"error": "…"}` with the same status and headers.
+async fn always_json(response: Response) -> Response {
+    let is_json =
+        response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if is_json {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    // axum's refusals are one line of text.
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let error = if !text.is_empty() {
+        text
+    } else if parts.status == StatusCode::METHOD_NOT_ALLOWED {
+        "this endpoint does not take that method (the Allow header lists those it takes)".to_owned()
+    } else {
+        parts.status.canonical_reason().unwrap_or("error").to_owned()
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/json"));
+    Response::from_parts(parts, axum::body::Body::from(json!({"error": error}).to_string()))
 }
 
 /// A JSON answer with a status.
