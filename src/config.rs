@@ -6,6 +6,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use serde::Deserialize;
@@ -134,7 +135,25 @@ pub struct Config {
     pub unimplemented: Unimplemented,
     /// Base of the URLs in answers (recording files, audio downloads…), without a trailing slash.
     pub media_url_base: String,
+    /// How long a client has to send a request's headers: from the connection's start for its
+    /// first request, from the first byte of the request for later ones.
+    pub header_timeout: Duration,
+    /// How long a client has to send a request's body, from the end of its headers.
+    pub body_timeout: Duration,
+    /// How long a kept-alive connection may sit idle (no request, or a response the client does
+    /// not read) before it is closed.
+    pub keep_alive_timeout: Duration,
+    /// Connections served at once; `None` derives the cap from the open-file limit (see
+    /// [`crate::server::connection_cap`]).
+    pub max_connections: Option<usize>,
 }
+
+/// Default of `--header-timeout`.
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default of `--body-timeout`.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default of `--keep-alive-timeout`.
+pub const DEFAULT_KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// What an action without a hand-written handler answers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -168,6 +187,10 @@ impl Default for Config {
             journal_bytes: crate::control::journal::DEFAULT_MAX_BYTES,
             unimplemented: Unimplemented::default(),
             media_url_base: DEFAULT_MEDIA_URL_BASE.to_owned(),
+            header_timeout: DEFAULT_HEADER_TIMEOUT,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
+            keep_alive_timeout: DEFAULT_KEEP_ALIVE_TIMEOUT,
+            max_connections: None,
         }
     }
 }
@@ -263,6 +286,44 @@ pub struct ServeArgs {
     /// Base of the URLs in generated answers (recording files, audio downloads…).
     #[arg(long, env = "TRTC_MOCK_MEDIA_URL_BASE", default_value = DEFAULT_MEDIA_URL_BASE)]
     pub media_url_base: String,
+
+    /// Seconds a client has to send a request's headers (from the connection's start, then
+    /// from a request's first byte); the connection is closed after that. `2.5` and `500ms` work.
+    #[arg(long, env = "TRTC_MOCK_HEADER_TIMEOUT", default_value = "10", value_parser = parse_duration)]
+    pub header_timeout: Duration,
+
+    /// Seconds a client has to send a request's body, from the end of its headers; a late body
+    /// is answered `InvalidParameter` and the connection closed.
+    #[arg(long, env = "TRTC_MOCK_BODY_TIMEOUT", default_value = "30", value_parser = parse_duration)]
+    pub body_timeout: Duration,
+
+    /// Seconds a kept-alive connection may sit idle (between requests, or with a response the
+    /// client does not read) before it is closed.
+    #[arg(long, env = "TRTC_MOCK_KEEP_ALIVE_TIMEOUT", default_value = "60", value_parser = parse_duration)]
+    pub keep_alive_timeout: Duration,
+
+    /// Connections served at once; more wait in the listen backlog. Default: 1024, or less to
+    /// stay 32 below the open-file limit (`ulimit -n`).
+    #[arg(long, env = "TRTC_MOCK_MAX_CONNECTIONS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_connections: Option<u64>,
+}
+
+/// A positive duration: seconds (`10`, `2.5`), or with an `s` or `ms` suffix.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, scale) = if let Some(ms) = text.strip_suffix("ms") {
+        (ms, 0.001)
+    } else if let Some(s) = text.strip_suffix('s') {
+        (s, 1.0)
+    } else {
+        (text, 1.0)
+    };
+    let seconds =
+        number.trim().parse::<f64>().map_err(|_| format!("expected seconds like `10` or `500ms`, got `{text}`"))?;
+    match Duration::try_from_secs_f64(seconds * scale) {
+        Ok(d) if !d.is_zero() && d <= Duration::from_secs(86_400) => Ok(d),
+        _ => Err(format!("expected a duration above 0 and at most a day, got `{text}`")),
+    }
 }
 
 /// A size: a number of bytes, or with a `KiB`, `MiB` or `GiB` suffix.
@@ -348,6 +409,10 @@ impl ServeArgs {
             journal_bytes: self.journal_bytes,
             unimplemented: self.unimplemented,
             media_url_base: self.media_url_base.trim_end_matches('/').to_owned(),
+            header_timeout: self.header_timeout,
+            body_timeout: self.body_timeout,
+            keep_alive_timeout: self.keep_alive_timeout,
+            max_connections: self.max_connections.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
         })
     }
 }
@@ -373,6 +438,17 @@ mod tests {
         assert_eq!(parse_bytes("2 GiB"), Ok(2 << 30));
         assert!(parse_bytes("8MB").is_err() && parse_bytes("lots").is_err() && parse_bytes("").is_err());
         assert!(parse_bytes("99999999999999999999GiB").is_err());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("10"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("2.5"), Ok(Duration::from_millis(2500)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("3s"), Ok(Duration::from_secs(3)));
+        for bad in ["0", "-1", "soon", "NaN", "inf", "1e30", "", "100000"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

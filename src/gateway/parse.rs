@@ -49,7 +49,7 @@ pub struct Received {
 /// Reads the request: method and size checks, then the body.
 pub async fn receive(request: Request<Body>) -> ApiResult<Received> {
     let (parts, body) = request.into_parts();
-    let body = read_body(body).await;
+    let body = read_body(body).await?;
     if parts.method != Method::GET && parts.method != Method::POST {
         return Err(ApiError::unsupported_protocol());
     }
@@ -74,21 +74,33 @@ pub async fn receive(request: Request<Body>) -> ApiResult<Received> {
     })
 }
 
-/// The body, or `None` when it is over the TC3 limit (then drained up to [`DRAIN_LIMIT`]).
-async fn read_body(mut body: Body) -> Option<Bytes> {
+/// The body, or `None` when it is over the TC3 limit (then drained up to [`DRAIN_LIMIT`]); an
+/// error when it could not be read whole (the server's body deadline passed, or the connection
+/// broke), rather than a truncated body that would fail its signature.
+async fn read_body(mut body: Body) -> ApiResult<Option<Bytes>> {
     let mut buf = BytesMut::new();
     let mut seen = 0usize;
     while let Some(frame) = body.frame().await {
-        let Ok(frame) = frame else { break };
+        let frame = match frame {
+            Ok(frame) => frame,
+            Err(err) if seen > MAX_TC3_BODY => {
+                tracing::debug!(error = %err, "an oversized body stopped");
+                break;
+            }
+            Err(err) => {
+                let cause = std::error::Error::source(&err).map_or_else(|| err.to_string(), ToString::to_string);
+                return Err(ApiError::request_body_unreadable(&cause));
+            }
+        };
         let Ok(data) = frame.into_data() else { continue };
-        seen += data.len();
+        seen = seen.saturating_add(data.len());
         if seen <= MAX_TC3_BODY {
             buf.extend_from_slice(&data);
         } else if seen > DRAIN_LIMIT {
             break;
         }
     }
-    (seen <= MAX_TC3_BODY).then(|| buf.freeze())
+    Ok((seen <= MAX_TC3_BODY).then(|| buf.freeze()))
 }
 
 /// How the request is signed.
