@@ -145,23 +145,34 @@ fn refused_signature(debug: auth::SignatureDebug) -> RefusedSignature {
     }
 }
 
-async fn run(app: &App, request: Request<Body>, record: &mut Record) -> (Language, Outcome) {
+/// Every check of the gateway, in the real gateway's order, up to the handler: the language
+/// of the answer, and the request ready for its handler or the Tencent error refusing it.
+/// `record` collects what was learnt on the way, whatever the outcome.
+///
+/// Its future never waits on anything but the request body, so over a body already in memory
+/// it completes on its first poll (the fuzz target relies on it).
+pub async fn admit(app: &App, request: Request<Body>, record: &mut Record) -> (Language, ApiResult<Ready>) {
     let header_language =
         parse::header(request.headers(), "x-tc-language").and_then(Language::parse).unwrap_or_default();
     let received = match parse::receive(request).await {
         Ok(received) => received,
-        Err(err) => return (header_language, Outcome::Answer(Err(err))),
+        Err(err) => return (header_language, Err(err)),
     };
     let v1_pairs = if parse::header(&received.headers, "authorization").is_some() {
         None
     } else {
         match parse::v1_pairs(&received) {
             Ok(pairs) => Some(pairs),
-            Err(err) => return (header_language, Outcome::Answer(Err(err))),
+            Err(err) => return (header_language, Err(err)),
         }
     };
     let language = parse::language(&received, v1_pairs.as_deref());
-    let ready = match prepare(app, &received, v1_pairs, record) {
+    (language, prepare(app, &received, v1_pairs, record))
+}
+
+async fn run(app: &App, request: Request<Body>, record: &mut Record) -> (Language, Outcome) {
+    let (language, ready) = admit(app, request, record).await;
+    let ready = match ready {
         Ok(ready) => ready,
         Err(err) => return (language, Outcome::Answer(Err(err))),
     };
@@ -206,11 +217,14 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
 }
 
 /// A request that passed every check, ready for its handler.
-struct Ready {
-    action: &'static Action,
-    account: Arc<Account>,
-    input: Value,
-    fault: Option<Hit>,
+#[derive(Debug)]
+pub struct Ready {
+    pub action: &'static Action,
+    pub account: Arc<Account>,
+    /// The action's parameters, validated against the API definition.
+    pub input: Value,
+    /// The injected fault that fires for it, if any.
+    pub fault: Option<Hit>,
 }
 
 fn prepare(
