@@ -149,6 +149,15 @@ impl ApiError {
         )
     }
 
+    /// Parameters holding more values than the emulator builds.
+    pub fn too_many_values(limit: usize) -> Self {
+        Self::new(
+            "RequestSizeLimitExceeded",
+            format!("The request parameters hold more than `{limit}` values."),
+            format!("请求参数超过 `{limit}` 个值的限制。"),
+        )
+    }
+
     /// A request the HTTP layer could not parse (a control byte in a header, a bad request line…).
     pub fn malformed_http() -> Self {
         Self::new(

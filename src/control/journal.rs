@@ -478,6 +478,26 @@ mod tests {
     }
 
     #[test]
+    fn the_largest_entry_is_within_its_bound() {
+        let long = "x".repeat(100_000);
+        let mut worst = entry(&long, &long, 1);
+        worst.method = long.clone();
+        worst.secret_id = Some(long.clone());
+        worst.request_id = long.clone();
+        worst.message = Some(long.clone());
+        let line = format!("{long}:{long}");
+        let canonical = format!("{long}\n/\n{long}\n{}\n\n{long}\n{long}", vec![line.as_str(); 100].join("\n"));
+        let to_sign = vec![long.as_str(); 100].join("\n");
+        worst.signature = Some(RefusedSignature::tc3(&canonical, &to_sign));
+        let size = worst.clone().clipped().size();
+        assert!(size <= MAX_ENTRY_BYTES, "{size}");
+        let v1 = format!("GET{long}/?{}", vec![format!("{long}={long}"); 100].join("&"));
+        worst.signature = Some(RefusedSignature::v1(&v1));
+        let size = worst.clipped().size();
+        assert!(size <= MAX_ENTRY_BYTES, "{size}");
+    }
+
+    #[test]
     fn v1_strings_to_sign_are_cut_per_parameter() {
         let long = "x".repeat(5000);
         let shown = RefusedSignature::v1(&format!("POSThost/?Action=A&Pad={long}&Z=1"));

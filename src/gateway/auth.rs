@@ -287,15 +287,19 @@ fn authenticate_v1(
 
     let pairs: Vec<(&str, &str)> = params.signed.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     // The Python SDK signs `_` in parameter names as `.`; no TRTC parameter has `_`, but
-    // retrying costs nothing.
-    let dotted: Vec<(String, &str)> = pairs.iter().map(|(k, v)| (k.replace('_', "."), *v)).collect();
+    // retrying costs nothing (and nothing at all when no name has one).
+    let dotted: Vec<(String, &str)> = if pairs.iter().any(|(k, _)| k.contains('_')) {
+        pairs.iter().map(|(k, v)| (k.replace('_', "."), *v)).collect()
+    } else {
+        Vec::new()
+    };
     let dotted: Vec<(&str, &str)> = dotted.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     let mut hosts = vec![received.host.as_str()];
     hosts.extend(strip_port(&received.host));
 
     let mut first = None;
     for host in hosts {
-        for set in [&pairs, &dotted] {
+        for set in [&pairs, &dotted].into_iter().filter(|set| !set.is_empty()) {
             let to_sign = v1::string_to_sign(received.method.as_str(), host, set);
             if bool::from(v1::sign(method, &account.secret_key, &to_sign).ct_eq(&sent)) {
                 check_token(account, common.token.as_deref())?;

@@ -287,6 +287,9 @@ fn business_input(action: &Action, common: &Common, business: Business) -> ApiRe
             if body.iter().all(u8::is_ascii_whitespace) {
                 return Ok(Value::Object(serde_json::Map::new()));
             }
+            if !parse::json_values_within(&body, parse::MAX_VALUES) {
+                return Err(ApiError::too_many_values(parse::MAX_VALUES));
+            }
             match serde_json::from_slice::<Value>(&body) {
                 Ok(value @ Value::Object(_)) => Ok(value),
                 _ => Err(ApiError::malformed_json()),
