@@ -101,6 +101,7 @@ async fn one_signed_header_listed_thousands_of_times_costs_nothing() {
         }
     })
     .await;
+    println!("five 112 KB requests listing one signed header 10,000 times: peak grew {growth} KiB");
     assert!(growth < 16 * MIB, "peak grew {growth} KiB");
 }
 
