@@ -6,6 +6,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use serde::Deserialize;
@@ -130,11 +131,31 @@ pub struct Config {
     pub control_token: Option<String>,
     /// Entries the request journal keeps before dropping the oldest.
     pub journal_size: usize,
+    /// Bytes the request journal holds at most before dropping the oldest entries.
+    pub journal_bytes: usize,
     /// What actions without a hand-written handler answer.
     pub unimplemented: Unimplemented,
     /// Base of the URLs in answers (recording files, audio downloads…), without a trailing slash.
     pub media_url_base: String,
+    /// How long a client has to send a request's headers: from the connection's start for its
+    /// first request, from the first byte of the request for later ones.
+    pub header_timeout: Duration,
+    /// How long a client has to send a request's body, from the end of its headers.
+    pub body_timeout: Duration,
+    /// How long a kept-alive connection may sit idle (no request, or a response the client does
+    /// not read) before it is closed.
+    pub keep_alive_timeout: Duration,
+    /// Connections served at once; `None` derives the cap from the open-file limit (see
+    /// [`crate::server::connection_cap`]).
+    pub max_connections: Option<usize>,
 }
+
+/// Default of `--header-timeout`.
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default of `--body-timeout`.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default of `--keep-alive-timeout`.
+pub const DEFAULT_KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// What an action without a hand-written handler answers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -165,8 +186,13 @@ impl Default for Config {
             control_plane: true,
             control_token: None,
             journal_size: 1000,
+            journal_bytes: crate::control::journal::DEFAULT_MAX_BYTES,
             unimplemented: Unimplemented::default(),
             media_url_base: DEFAULT_MEDIA_URL_BASE.to_owned(),
+            header_timeout: DEFAULT_HEADER_TIMEOUT,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
+            keep_alive_timeout: DEFAULT_KEEP_ALIVE_TIMEOUT,
+            max_connections: None,
         }
     }
 }
@@ -261,6 +287,11 @@ pub struct ServeArgs {
     #[arg(long, env = "TRTC_MOCK_JOURNAL_SIZE", default_value_t = 1000)]
     pub journal_size: usize,
 
+    /// Bytes the journal holds at most (`8MiB`, `512KiB` or a number of bytes); older entries are
+    /// dropped and counted. Values clients chose are kept cut to a few hundred bytes each.
+    #[arg(long, env = "TRTC_MOCK_JOURNAL_BYTES", default_value = "8MiB", value_parser = parse_bytes)]
+    pub journal_bytes: usize,
+
     /// What actions without a hand-written handler answer: a response generated from the API
     /// definition, or `UnsupportedOperation` naming the action (`trtc-mock actions` lists which).
     #[arg(long, env = "TRTC_MOCK_UNIMPLEMENTED", value_enum, default_value_t = Unimplemented::Generate)]
@@ -269,6 +300,65 @@ pub struct ServeArgs {
     /// Base of the URLs in generated answers (recording files, audio downloads…).
     #[arg(long, env = "TRTC_MOCK_MEDIA_URL_BASE", default_value = DEFAULT_MEDIA_URL_BASE)]
     pub media_url_base: String,
+
+    /// Seconds a client has to send a request's headers (from the connection's start, then
+    /// from a request's first byte); the connection is closed after that. `2.5` and `500ms` work.
+    #[arg(long, env = "TRTC_MOCK_HEADER_TIMEOUT", default_value = "10", value_parser = parse_duration)]
+    pub header_timeout: Duration,
+
+    /// Seconds a client has to send a request's body, from the end of its headers; a late body
+    /// is answered `InvalidParameter` and the connection closed.
+    #[arg(long, env = "TRTC_MOCK_BODY_TIMEOUT", default_value = "30", value_parser = parse_duration)]
+    pub body_timeout: Duration,
+
+    /// Seconds a kept-alive connection may sit idle (between requests, or with a response the
+    /// client does not read) before it is closed.
+    #[arg(long, env = "TRTC_MOCK_KEEP_ALIVE_TIMEOUT", default_value = "60", value_parser = parse_duration)]
+    pub keep_alive_timeout: Duration,
+
+    /// Connections served at once; more wait in the listen backlog. Default: 1024, or less to
+    /// stay 32 below the open-file limit (`ulimit -n`).
+    #[arg(long, env = "TRTC_MOCK_MAX_CONNECTIONS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_connections: Option<u64>,
+}
+
+/// A positive duration: seconds (`10`, `2.5`), or with an `s` or `ms` suffix.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, scale) = if let Some(ms) = text.strip_suffix("ms") {
+        (ms, 0.001)
+    } else if let Some(s) = text.strip_suffix('s') {
+        (s, 1.0)
+    } else {
+        (text, 1.0)
+    };
+    let seconds =
+        number.trim().parse::<f64>().map_err(|_| format!("expected seconds like `10` or `500ms`, got `{text}`"))?;
+    match Duration::try_from_secs_f64(seconds * scale) {
+        Ok(d) if !d.is_zero() && d <= Duration::from_secs(86_400) => Ok(d),
+        _ => Err(format!("expected a duration above 0 and at most a day, got `{text}`")),
+    }
+}
+
+/// A size: a number of bytes, or with a `KiB`, `MiB` or `GiB` suffix.
+pub fn parse_bytes(text: &str) -> Result<usize, String> {
+    let text = text.trim();
+    let (digits, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => text.split_at(at),
+        None => (text, ""),
+    };
+    let scale: usize = match unit.trim() {
+        "" | "B" => 1,
+        "KiB" | "K" | "k" => 1 << 10,
+        "MiB" | "M" => 1 << 20,
+        "GiB" | "G" => 1 << 30,
+        other => return Err(format!("unknown unit `{other}` (use KiB, MiB or GiB)")),
+    };
+    digits
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .ok_or_else(|| format!("expected a size like `8MiB` or `1048576`, got `{text}`"))
 }
 
 fn share(text: &str) -> Result<f64, String> {
@@ -313,6 +403,9 @@ pub fn load_credentials(path: &Path) -> Result<Vec<Account>, String> {
 impl ServeArgs {
     /// Resolves the arguments into a [`Config`], reading the credentials file if any.
     pub fn into_config(self) -> Result<Config, String> {
+        if let Some(now) = self.now {
+            crate::world::clock::check_time("--now", now).map_err(|e| e.to_string())?;
+        }
         let mut default = Account::new(self.secret_id, self.secret_key);
         default.token = self.token;
         if !self.sdk_app_ids.is_empty() {
@@ -346,8 +439,13 @@ impl ServeArgs {
             control_plane: self.control_plane == Switch::On,
             control_token: self.control_token.filter(|t| !t.is_empty()),
             journal_size: self.journal_size,
+            journal_bytes: self.journal_bytes,
             unimplemented: self.unimplemented,
             media_url_base: self.media_url_base.trim_end_matches('/').to_owned(),
+            header_timeout: self.header_timeout,
+            body_timeout: self.body_timeout,
+            keep_alive_timeout: self.keep_alive_timeout,
+            max_connections: self.max_connections.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
         })
     }
 }
@@ -363,6 +461,27 @@ mod tests {
         assert_eq!("7".parse(), Ok(RateLimitMode::PerSecond(7)));
         assert!("0".parse::<RateLimitMode>().is_err());
         assert!("fast".parse::<RateLimitMode>().is_err());
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_bytes("8MiB"), Ok(8 << 20));
+        assert_eq!(parse_bytes("512KiB"), Ok(512 << 10));
+        assert_eq!(parse_bytes("1048576"), Ok(1 << 20));
+        assert_eq!(parse_bytes("2 GiB"), Ok(2 << 30));
+        assert!(parse_bytes("8MB").is_err() && parse_bytes("lots").is_err() && parse_bytes("").is_err());
+        assert!(parse_bytes("99999999999999999999GiB").is_err());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("10"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("2.5"), Ok(Duration::from_millis(2500)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("3s"), Ok(Duration::from_secs(3)));
+        for bad in ["0", "-1", "soon", "NaN", "inf", "1e30", "", "100000"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

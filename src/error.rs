@@ -182,6 +182,42 @@ impl ApiError {
     }
 
     /// What the real gateway answers for a v1 (HmacSHA1/HmacSHA256) POST body over 1 MiB.
+    /// Headers past what the HTTP layer reads (more than 100 lines, or about 400 KiB).
+    pub fn request_headers_too_large() -> Self {
+        Self::new(
+            "RequestSizeLimitExceeded",
+            "The request headers exceed the limit of 100 headers or 408 KiB.",
+            "请求头部超过限制：最多 100 个头部或 408 KiB。",
+        )
+    }
+
+    /// Parameters holding more values than the emulator builds.
+    pub fn too_many_values(limit: usize) -> Self {
+        Self::new(
+            "RequestSizeLimitExceeded",
+            format!("The request parameters hold more than `{limit}` values."),
+            format!("请求参数超过 `{limit}` 个值的限制。"),
+        )
+    }
+
+    /// A request the HTTP layer could not parse (a control byte in a header, a bad request line…).
+    pub fn malformed_http() -> Self {
+        Self::new(
+            "InvalidParameter",
+            "The HTTP request is malformed: its request line or a header could not be parsed.",
+            "参数错误：HTTP 请求格式错误，请求行或头部无法解析。",
+        )
+    }
+
+    /// A body that could not be read whole: it did not arrive in time, or the connection broke.
+    pub fn request_body_unreadable(detail: &str) -> Self {
+        Self::new(
+            "InvalidParameter",
+            format!("The request body could not be read: {detail}."),
+            format!("参数错误：请求包体无法读取：{detail}。"),
+        )
+    }
+
     pub fn v1_body_too_large() -> Self {
         Self::new(
             "AuthFailure.SignatureFailure",

@@ -33,6 +33,12 @@ fn help_names_every_setting_with_its_environment_variable() {
         "TRTC_MOCK_FIXTURES",
         "TRTC_MOCK_RATE_LIMIT",
         "TRTC_MOCK_LOG_FORMAT",
+        "TRTC_MOCK_JOURNAL_SIZE",
+        "TRTC_MOCK_JOURNAL_BYTES",
+        "TRTC_MOCK_HEADER_TIMEOUT",
+        "TRTC_MOCK_BODY_TIMEOUT",
+        "TRTC_MOCK_KEEP_ALIVE_TIMEOUT",
+        "TRTC_MOCK_MAX_CONNECTIONS",
     ] {
         assert!(help.contains(env), "{env} missing from --help");
     }
@@ -133,7 +139,7 @@ async fn serves_the_documentation_example_and_stops_on_sigterm() {
         assert!(started.elapsed() < Duration::from_secs(5), "SIGTERM stops the server");
         std::thread::sleep(Duration::from_millis(10));
     };
-    assert!(code.success());
+    assert!(code.success(), "{code:?}");
     assert!(started.elapsed() < Duration::from_secs(1));
 }
 
@@ -179,4 +185,60 @@ fn healthcheck_subcommand_and_serve_subcommand() {
     let down = Command::new(BIN).args(["healthcheck", "--addr", addr, "--timeout", "1"]).output().unwrap();
     assert!(!down.status.success());
     assert!(String::from_utf8(down.stderr).unwrap().contains("trtc-mock healthcheck:"));
+}
+
+#[test]
+fn a_start_time_the_clock_cannot_show_is_refused() {
+    for now in ["253402300800", "-1", "9223372036854775807"] {
+        let out = run(&["--addr", "127.0.0.1:0", &format!("--now={now}")]);
+        assert!(!out.status.success(), "--now {now}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains("--now") && err.contains("253402300799"), "{err}");
+    }
+}
+
+/// Issue 11, defect 3: 620 half-open connections against a limit of 600 files made a normal
+/// request time out and filled the log with `accept failed: Too many open files`.
+#[tokio::test]
+async fn with_few_file_descriptors_idle_connections_cannot_starve_a_request() {
+    let mut child = Command::new("sh")
+        .args(["-c", "ulimit -n 64 && exec \"$0\" \"$@\"", BIN])
+        .args(["--addr", "127.0.0.1:0", "--secret-id", common::ID, "--secret-key", common::KEY])
+        .args(["--header-timeout", "1", "--rate-limit", "off"])
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let url = loop {
+        let line = rx.recv_timeout(Duration::from_secs(10)).expect("the server starts");
+        if let Some(url) = listening_url(&line) {
+            break url;
+        }
+    };
+    let addr: std::net::SocketAddr = url.trim_start_matches("http://").parse().unwrap();
+    let mut idle = Vec::new();
+    for _ in 0..100 {
+        idle.push(tokio::net::TcpStream::connect(addr).await.unwrap());
+    }
+    let now = common::unix_now();
+    let request = common::Tc3::post(
+        "DescribeRoomInfo",
+        json!({"SdkAppId": 1400000001u64, "StartTime": now - 60, "EndTime": now}),
+    );
+    let reply = tokio::time::timeout(Duration::from_secs(60), request.send(&url)).await.expect("served");
+    reply.ok();
+    drop(idle);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let log: Vec<String> = rx.try_iter().collect();
+    let refused = log.iter().filter(|l| l.contains("accept failed") || l.contains("Too many open files")).count();
+    assert_eq!(refused, 0, "{log:#?}");
+    assert!(log.iter().any(|l| l.contains("connection cap reached")), "{log:#?}");
 }

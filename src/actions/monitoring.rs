@@ -145,7 +145,8 @@ fn check_comm_id(comm_id: &str, sdk_app_id: u64, mismatch: &'static str) -> ApiR
     if comm_id.is_empty() {
         return Err(ApiError::business("MissingParameter.CommId"));
     }
-    let Some((app, _, _)) = parse_comm_id(comm_id) else {
+    // A creation time past the end of history (9999-12-31) is no time a call can have.
+    let Some((app, _, _)) = parse_comm_id(comm_id).filter(|(_, _, created)| *created <= MAX_TIME) else {
         return Err(ApiError::invalid_parameter_value("CommId", comm_id));
     };
     if app != sdk_app_id {

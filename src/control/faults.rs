@@ -20,6 +20,9 @@ use crate::pure::hash::mix;
 pub const MAX_LATENCY_MS: u64 = 60_000;
 /// Faults held at once.
 pub const MAX_FAULTS: usize = 1000;
+/// Longest error code and message a fault may answer, in bytes.
+pub const MAX_CODE_LEN: usize = 128;
+pub const MAX_MESSAGE_LEN: usize = 4096;
 
 /// The error a fault answers.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -119,10 +122,16 @@ impl Faults {
         if spec.error.is_none() && spec.latency_ms.is_none() && !spec.drop_connection {
             return Err("a fault needs at least one of `error`, `latency_ms`, `drop_connection`".into());
         }
-        if let Some(error) = &spec.error
-            && !valid_code(&error.code)
-        {
-            return Err(format!("`{}` is not an error code like `FailedOperation.TaskNotExist`", error.code));
+        if let Some(error) = &spec.error {
+            if error.code.len() > MAX_CODE_LEN {
+                return Err(format!("an error code is at most {MAX_CODE_LEN} bytes"));
+            }
+            if !valid_code(&error.code) {
+                return Err(format!("`{}` is not an error code like `FailedOperation.TaskNotExist`", error.code));
+            }
+            if [&error.message, &error.message_zh].into_iter().flatten().any(|m| m.len() > MAX_MESSAGE_LEN) {
+                return Err(format!("an error message is at most {MAX_MESSAGE_LEN} bytes"));
+            }
         }
         if spec.latency_ms.is_some_and(|ms| ms > MAX_LATENCY_MS) {
             return Err(format!("`latency_ms` is at most {MAX_LATENCY_MS}"));
@@ -266,6 +275,8 @@ mod tests {
             r#"{"latency_ms":600000}"#,
             r#"{"latency_ms":1,"probability":0}"#,
             r#"{"latency_ms":1,"count":0}"#,
+            &format!(r#"{{"error":{{"code":"{}"}}}}"#, "A".repeat(MAX_CODE_LEN + 1)),
+            &format!(r#"{{"error":{{"code":"A","message":"{}"}}}}"#, "m".repeat(MAX_MESSAGE_LEN + 1)),
         ] {
             assert!(f.add(spec(bad)).is_err(), "{bad}");
         }

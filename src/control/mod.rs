@@ -56,11 +56,61 @@ pub fn routes(app: Arc<App>) -> Router {
         .with_state(app)
         // Fixture documents are the largest bodies the control plane takes.
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn(refuse_declared_oversize))
+        .layer(middleware::map_response(always_json))
+}
+
+/// A body declared larger than [`MAX_BODY`] is refused before a byte of it is read (one sent
+/// without a length is cut at the limit by [`DefaultBodyLimit`]).
+async fn refuse_declared_oversize(request: Request, next: Next) -> Response {
+    let declared =
+        request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > MAX_BODY as u64) {
+        return reply(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            json!({"error": format!("the control plane takes bodies of at most {MAX_BODY} bytes")}),
+        );
+    }
+    next.run(request).await
+}
+
+/// Everything under `/_mock/` answers JSON: the refusals axum makes itself (a path parameter
+/// that does not parse, a body over the limit, a method the route does not take) come as text
+/// or empty, and become `{"error": "…"}` with the same status and headers.
+async fn always_json(response: Response) -> Response {
+    let is_json =
+        response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if is_json {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    // axum's refusals are one line of text.
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let error = if !text.is_empty() {
+        text
+    } else if parts.status == StatusCode::METHOD_NOT_ALLOWED {
+        "this endpoint does not take that method (the Allow header lists those it takes)".to_owned()
+    } else {
+        parts.status.canonical_reason().unwrap_or("error").to_owned()
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/json"));
+    Response::from_parts(parts, axum::body::Body::from(json!({"error": error}).to_string()))
 }
 
 /// A JSON answer with a status.
 fn reply(status: StatusCode, body: Value) -> Response {
     let mut response = (status, body.to_string()).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/json"));
+    response
+}
+
+/// Already-serialized JSON with a status.
+fn json_bytes(status: StatusCode, body: Vec<u8>) -> Response {
+    let mut response = (status, body).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/json"));
     response
 }
@@ -126,7 +176,13 @@ async fn health(State(app): State<Arc<App>>) -> Response {
         "seed": app.config.seed,
         "clock": app.world.clock.reading(),
         "fixtures": {"documents": fixtures.sources(), "apps": fixtures.app_count(), "rooms": fixtures.room_count()},
-        "journal": {"entries": app.journal.len(), "capacity": app.config.journal_size, "dropped": app.journal.dropped()},
+        "journal": {
+            "entries": app.journal.len(),
+            "capacity": app.config.journal_size,
+            "bytes": app.journal.bytes(),
+            "max_bytes": app.config.journal_bytes,
+            "dropped": app.journal.dropped(),
+        },
         "faults": app.faults.len(),
         "control_plane": app.config.control_plane,
         "uptime_ms": wall_ms - app.started_ms,
@@ -177,7 +233,15 @@ async fn requests(
     query: Result<Query<journal::Query>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     match query {
-        Ok(Query(query)) => ok(serde_json::to_value(app.journal.query(&query)).unwrap_or_default()),
+        Ok(Query(query)) => {
+            let mut page = app.journal.query(&query);
+            page.max_bytes = app.config.journal_bytes;
+            // Serialized straight to bytes: no second copy of the journal as a JSON tree.
+            match serde_json::to_vec(&page) {
+                Ok(bytes) => json_bytes(StatusCode::OK, bytes),
+                Err(e) => reply(StatusCode::INTERNAL_SERVER_ERROR, json!({"error": e.to_string()})),
+            }
+        }
         Err(rejection) => bad_request(rejection.body_text()),
     }
 }
@@ -234,20 +298,12 @@ async fn set_clock(State(app): State<Arc<App>>, bytes: Bytes) -> Response {
         Ok(change) => change,
         Err(reason) => return bad_request(reason),
     };
-    if change.set.is_some_and(|t| t < 0) {
-        return bad_request("`set` is a Unix time in seconds, not negative");
-    }
-    if change.advance.is_some_and(|s| s < 0) {
-        return bad_request("`advance` moves the clock forward: use `set` to go back");
-    }
     let clock = &app.world.clock;
-    if let Some(t) = change.set {
-        clock.set(t);
-    }
-    if let Some(seconds) = change.advance {
-        // Everything the world shows is derived from the clock (rooms open and close, users
-        // leave), so whatever falls due in the skipped interval has happened, in order.
-        clock.advance(seconds);
+    // Everything the world shows is derived from the clock (rooms open and close, users leave),
+    // so whatever falls due in a skipped interval has happened, in order. A value the clock
+    // cannot show is refused, and then nothing changes.
+    if let Err(reason) = clock.change(change.set, change.advance) {
+        return bad_request(reason.to_string());
     }
     if let Some(frozen) = change.freeze {
         clock.set_frozen(frozen);

@@ -5,6 +5,7 @@
 //! signature, token — and `now` is passed in (signatures are checked against the wall clock,
 //! since clients sign with it).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
@@ -97,8 +98,10 @@ pub fn claimed_secret_id(common: &Common) -> Option<String> {
     tc3::Authorization::parse(header).ok().map(|a| a.secret_id.to_owned())
 }
 
+/// The timestamp window. The distance is taken without overflow: a client may send any `i64`
+/// (`now - timestamp` alone overflows for `timestamp = now - 2^63`).
 fn check_skew(timestamp: i64, now: i64) -> Result<(), ApiError> {
-    if (now - timestamp).abs() > MAX_SKEW_SECS {
+    if now.abs_diff(timestamp) > MAX_SKEW_SECS.unsigned_abs() {
         return Err(ApiError::signature_expire());
     }
     Ok(())
@@ -121,6 +124,7 @@ fn authenticate_tc3(
 ) -> Result<Arc<Account>, Refusal> {
     let header_value = common.authorization.as_deref().unwrap_or_default();
     let auth = tc3::Authorization::parse(header_value).map_err(ApiError::invalid_authorization)?;
+    let signed = signed_values(received, auth.signed_headers)?;
     check_skew(common.timestamp, now)?;
     let account = credentials.account(auth.secret_id).ok_or_else(ApiError::secret_id_not_found)?;
     let key = credentials.signing_key(account, auth.date, auth.service);
@@ -132,13 +136,9 @@ fn authenticate_tc3(
     } else {
         tc3::sha256_hex(&received.body)
     };
-    let query = if received.method == axum::http::Method::GET { received.query.as_str() } else { "" };
-    let method = received.method.as_str();
-
     let mut first: Option<SignatureDebug> = None;
-    for values in header_variants(received, auth.signed_headers) {
-        let pairs: Vec<(&str, &str)> = values.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
-        let canonical = tc3::canonical_request(method, query, &pairs, auth.signed_headers, &payload_hash);
+    for variant in variants(&signed) {
+        let canonical = canonical_for(received, &signed, variant, auth.signed_headers, &payload_hash);
         let to_sign = tc3::string_to_sign(&common.timestamp_text, auth.date, auth.service, &canonical);
         if bool::from(tc3::signature(&key, &to_sign).ct_eq(&auth.signature)) {
             // The scope date must be the UTC date of the timestamp the client signed.
@@ -156,45 +156,112 @@ fn authenticate_tc3(
     Err(Refusal { error: ApiError::signature_failure(), debug: first })
 }
 
-/// The signed headers' values as the client may have signed them: as received, with the port
-/// dropped from Host (the Node SDK signs the hostname but sends `host:port`), and lower-cased
-/// (the documentation says to lower-case values; the SDKs do not).
-fn header_variants(received: &Received, signed_headers: &str) -> Vec<Vec<(String, String)>> {
-    let raw: Vec<(String, String)> = signed_headers
+/// The values of the signed headers, in `SignedHeaders` order, read once (repeated header lines
+/// are joined the way HTTP folds them). Refused before anything is copied when the canonical
+/// request would exceed [`tc3::MAX_CANONICAL_REQUEST`].
+fn signed_values<'r>(
+    received: &'r Received,
+    signed_headers: &'r str,
+) -> Result<Vec<(&'r str, Cow<'r, str>)>, ApiError> {
+    let text = |v: &'r axum::http::HeaderValue| std::str::from_utf8(v.as_bytes()).ok();
+    let lengths: Vec<(&str, usize)> = signed_headers
+        .split(';')
+        .map(|name| {
+            let len = if name == "host" {
+                received.host.len()
+            } else {
+                received.headers.get_all(name).iter().fold(0usize, |sum, v| sum.saturating_add(v.len() + 1))
+            };
+            (name, len)
+        })
+        .collect();
+    let query = if received.method == axum::http::Method::GET { received.query.as_str() } else { "" };
+    let needed = tc3::canonical_request_len(received.method.as_str(), query, &lengths, signed_headers);
+    if needed > tc3::MAX_CANONICAL_REQUEST {
+        return Err(ApiError::invalid_authorization(&format!(
+            "the signed headers and query make a canonical request of {needed} bytes, over the limit of {} bytes",
+            tc3::MAX_CANONICAL_REQUEST
+        )));
+    }
+    Ok(signed_headers
         .split(';')
         .map(|name| {
             let value = if name == "host" {
-                received.host.clone()
+                Cow::Borrowed(received.host.as_str())
             } else {
-                // Repeated headers are joined the way HTTP folds them.
-                let all: Vec<&str> = received
-                    .headers
-                    .get_all(name)
-                    .iter()
-                    .filter_map(|v| std::str::from_utf8(v.as_bytes()).ok())
-                    .collect();
-                all.join(",")
+                let mut all = received.headers.get_all(name).iter().filter_map(text);
+                match (all.next(), all.next()) {
+                    (None, _) => Cow::Borrowed(""),
+                    (Some(one), None) => Cow::Borrowed(one),
+                    (Some(a), Some(b)) => {
+                        let mut joined = format!("{a},{b}");
+                        for more in all {
+                            joined.push(',');
+                            joined.push_str(more);
+                        }
+                        Cow::Owned(joined)
+                    }
+                }
             };
-            (name.to_owned(), value)
+            (name, value)
+        })
+        .collect())
+}
+
+/// One way the client may have signed the headers' values: as received, with the port dropped
+/// from Host (the Node SDK signs the hostname but sends `host:port`), and lower-cased (the
+/// documentation says to lower-case values; the SDKs do not).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Variant {
+    strip_port: bool,
+    lower: bool,
+}
+
+/// The variants worth trying for these values (at most four, no two alike).
+fn variants(signed: &[(&str, Cow<'_, str>)]) -> Vec<Variant> {
+    let host = signed.iter().find(|(name, _)| *name == "host").map_or("", |(_, v)| v.as_ref());
+    let strip = strip_port(host).is_some();
+    let upper = signed.iter().any(|(_, v)| v.bytes().any(|b| b.is_ascii_uppercase()));
+    let mut out = vec![Variant { strip_port: false, lower: false }];
+    if strip {
+        out.push(Variant { strip_port: true, lower: false });
+    }
+    if upper {
+        out.push(Variant { strip_port: false, lower: true });
+        if strip {
+            out.push(Variant { strip_port: true, lower: true });
+        }
+    }
+    out
+}
+
+/// The canonical request of one variant; no larger than the length [`signed_values`] checked.
+fn canonical_for(
+    received: &Received,
+    signed: &[(&str, Cow<'_, str>)],
+    variant: Variant,
+    signed_headers: &str,
+    payload_hash: &str,
+) -> String {
+    let values: Vec<(&str, Cow<'_, str>)> = signed
+        .iter()
+        .map(|(name, value)| {
+            let mut value = Cow::Borrowed(value.as_ref());
+            if *name == "host"
+                && variant.strip_port
+                && let Some(stripped) = strip_port(&value)
+            {
+                value = Cow::Owned(stripped.to_owned());
+            }
+            if variant.lower && value.bytes().any(|b| b.is_ascii_uppercase()) {
+                value = Cow::Owned(value.to_ascii_lowercase());
+            }
+            (*name, value)
         })
         .collect();
-    let mut variants = vec![raw.clone()];
-    if let Some(stripped) = strip_port(&received.host) {
-        let mut v = raw.clone();
-        for (name, value) in &mut v {
-            if name == "host" {
-                *value = stripped.to_owned();
-            }
-        }
-        variants.push(v);
-    }
-    let lowered: Vec<Vec<(String, String)>> = variants
-        .iter()
-        .map(|v| v.iter().map(|(n, val)| (n.clone(), val.to_ascii_lowercase())).collect())
-        .filter(|v: &Vec<(String, String)>| !variants.contains(v))
-        .collect();
-    variants.extend(lowered);
-    variants
+    let pairs: Vec<(&str, &str)> = values.iter().map(|(n, v)| (*n, v.as_ref())).collect();
+    let query = if received.method == axum::http::Method::GET { received.query.as_str() } else { "" };
+    tc3::canonical_request(received.method.as_str(), query, &pairs, signed_headers, payload_hash)
 }
 
 /// `127.0.0.1:8080` → `127.0.0.1`; `[::1]:8080` → `[::1]`; `http://h:1` → `http://h`.
@@ -220,15 +287,19 @@ fn authenticate_v1(
 
     let pairs: Vec<(&str, &str)> = params.signed.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     // The Python SDK signs `_` in parameter names as `.`; no TRTC parameter has `_`, but
-    // retrying costs nothing.
-    let dotted: Vec<(String, &str)> = pairs.iter().map(|(k, v)| (k.replace('_', "."), *v)).collect();
+    // retrying costs nothing (and nothing at all when no name has one).
+    let dotted: Vec<(String, &str)> = if pairs.iter().any(|(k, _)| k.contains('_')) {
+        pairs.iter().map(|(k, v)| (k.replace('_', "."), *v)).collect()
+    } else {
+        Vec::new()
+    };
     let dotted: Vec<(&str, &str)> = dotted.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     let mut hosts = vec![received.host.as_str()];
     hosts.extend(strip_port(&received.host));
 
     let mut first = None;
     for host in hosts {
-        for set in [&pairs, &dotted] {
+        for set in [&pairs, &dotted].into_iter().filter(|set| !set.is_empty()) {
             let to_sign = v1::string_to_sign(received.method.as_str(), host, set);
             if bool::from(v1::sign(method, &account.secret_key, &to_sign).ct_eq(&sent)) {
                 check_token(account, common.token.as_deref())?;
@@ -243,6 +314,16 @@ fn authenticate_v1(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_timestamp_window_does_not_wrap() {
+        let now = 1_764_000_000;
+        assert!(check_skew(now - 300, now).is_ok() && check_skew(now + 300, now).is_ok());
+        assert!(check_skew(now - 301, now).is_err() && check_skew(now + 301, now).is_err());
+        for far in [i64::MIN, i64::MAX, now.wrapping_sub(i64::MIN), now - (1 << 62), -1, 0] {
+            assert_eq!(check_skew(far, now).unwrap_err().code(), "AuthFailure.SignatureExpire", "{far}");
+        }
+    }
 
     #[test]
     fn ports_are_stripped_only_from_host_port() {

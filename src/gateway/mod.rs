@@ -11,12 +11,15 @@ pub mod tc3;
 pub mod throttle;
 pub mod v1;
 
+use std::borrow::Cow;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderValue, Request, Response};
+use futures_util::FutureExt;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -25,7 +28,7 @@ use crate::app::App;
 use crate::catalog::{self, Action, regions};
 use crate::config::{Account, AuthMode};
 use crate::control::faults::Hit;
-use crate::control::journal::Entry;
+use crate::control::journal::{self, Entry, RefusedSignature};
 use crate::envelope;
 use crate::error::{ApiError, ApiResult, Language};
 use parse::{Business, Common, Received, Style};
@@ -63,7 +66,15 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Resp
     let method = request.method().as_str().to_owned();
     let trace_id = request.headers().get("x-tc-traceid").cloned();
     let mut record = Record::default();
-    let (language, outcome) = run(&app, request, &mut record).await;
+    // A panic anywhere on the request's path still gets the envelope, the RequestId header and
+    // its journal entry (the router's own panic layer can give none of them).
+    let (language, outcome) = match AssertUnwindSafe(run(&app, request, &mut record)).catch_unwind().await {
+        Ok(done) => done,
+        Err(panic) => {
+            tracing::error!(request_id = %request_id, panic = panic_message(&*panic), "the gateway panicked");
+            (Language::default(), Outcome::Answer(Err(ApiError::internal_error())))
+        }
+    };
     let (mut response, code, message) = match outcome {
         Outcome::Answer(Ok(Output::Json(output))) => {
             (envelope::http(envelope::success(&output, &request_id)), "Success".to_owned(), None)
@@ -83,12 +94,16 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Resp
     };
     let duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     let request_id = request_id.hyphenated().to_string();
+    // What the client chose is logged cut, as the journal keeps it.
+    fn shown(value: &Option<String>) -> Cow<'_, str> {
+        value.as_deref().map_or(Cow::Borrowed("-"), |v| journal::clip(v, journal::SHOWN))
+    }
     tracing::info!(
         target: "trtc_mock::request",
         request_id = request_id.as_str(),
-        action = record.action.as_deref().unwrap_or("-"),
+        action = &*shown(&record.action),
         signature = record.style.map_or("-", Style::name),
-        secret_id = record.secret_id.as_deref().unwrap_or("-"),
+        secret_id = &*shown(&record.secret_id),
         sdk_app_id = record.sdk_app_id.unwrap_or_default(),
         code = code.as_str(),
         micros = duration_us,
@@ -96,22 +111,25 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Resp
     if let Ok(id) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-tc-requestid", id);
     }
-    app.journal.record(Entry {
-        seq: 0,
-        request_id,
-        received_at_ms,
-        virtual_time: app.world.clock.now(),
-        method,
-        action: record.action,
-        sdk_app_id: record.sdk_app_id,
-        secret_id: record.secret_id,
-        signature_method: record.style.map(Style::name),
-        code,
-        message,
-        duration_us,
-        fault: record.fault,
-        signature: record.signature,
-    });
+    app.journal.record(
+        Entry {
+            seq: 0,
+            request_id,
+            received_at_ms,
+            virtual_time: app.world.clock.now(),
+            method,
+            action: record.action,
+            sdk_app_id: record.sdk_app_id,
+            secret_id: record.secret_id,
+            signature_method: record.style.map(Style::name),
+            code,
+            message,
+            duration_us,
+            fault: record.fault,
+            signature: record.signature.map(refused_signature),
+        },
+        app.config.journal_bytes,
+    );
     // Node SDK errors carry the response's trace id when there is one.
     if let Some(trace_id) = trace_id {
         response.headers_mut().insert("x-tc-traceid", trace_id);
@@ -119,23 +137,42 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Resp
     response
 }
 
-async fn run(app: &App, request: Request<Body>, record: &mut Record) -> (Language, Outcome) {
+/// The journal's record of a refused signature: the server's computation, cut for keeping.
+fn refused_signature(debug: auth::SignatureDebug) -> RefusedSignature {
+    match debug.canonical_request {
+        Some(canonical) => RefusedSignature::tc3(&canonical, &debug.string_to_sign),
+        None => RefusedSignature::v1(&debug.string_to_sign),
+    }
+}
+
+/// Every check of the gateway, in the real gateway's order, up to the handler: the language
+/// of the answer, and the request ready for its handler or the Tencent error refusing it.
+/// `record` collects what was learnt on the way, whatever the outcome.
+///
+/// Its future never waits on anything but the request body, so over a body already in memory
+/// it completes on its first poll (the fuzz target relies on it).
+pub async fn admit(app: &App, request: Request<Body>, record: &mut Record) -> (Language, ApiResult<Ready>) {
     let header_language =
         parse::header(request.headers(), "x-tc-language").and_then(Language::parse).unwrap_or_default();
     let received = match parse::receive(request).await {
         Ok(received) => received,
-        Err(err) => return (header_language, Outcome::Answer(Err(err))),
+        Err(err) => return (header_language, Err(err)),
     };
     let v1_pairs = if parse::header(&received.headers, "authorization").is_some() {
         None
     } else {
         match parse::v1_pairs(&received) {
             Ok(pairs) => Some(pairs),
-            Err(err) => return (header_language, Outcome::Answer(Err(err))),
+            Err(err) => return (header_language, Err(err)),
         }
     };
     let language = parse::language(&received, v1_pairs.as_deref());
-    let ready = match prepare(app, &received, v1_pairs, record) {
+    (language, prepare(app, &received, v1_pairs, record))
+}
+
+async fn run(app: &App, request: Request<Body>, record: &mut Record) -> (Language, Outcome) {
+    let (language, ready) = admit(app, request, record).await;
+    let ready = match ready {
         Ok(ready) => ready,
         Err(err) => return (language, Outcome::Answer(Err(err))),
     };
@@ -161,15 +198,33 @@ async fn run(app: &App, request: Request<Body>, record: &mut Record) -> (Languag
         unimplemented: app.config.unimplemented,
         media_url_base: &app.config.media_url_base,
     };
-    (language, Outcome::Answer(dispatch::dispatch(ready.action, &ctx, &generation, ready.input)))
+    let answer = contain_panic(&ready.action.name, || dispatch::dispatch(ready.action, &ctx, &generation, ready.input));
+    (language, Outcome::Answer(answer))
+}
+
+/// Runs a handler; a panic in it becomes `InternalError` (and a log line naming the action)
+/// instead of unwinding through the gateway.
+fn contain_panic<T>(action: &str, handler: impl FnOnce() -> ApiResult<T>) -> ApiResult<T> {
+    std::panic::catch_unwind(AssertUnwindSafe(handler)).unwrap_or_else(|panic| {
+        tracing::error!(action, panic = panic_message(&*panic), "a handler panicked");
+        Err(ApiError::internal_error())
+    })
+}
+
+/// The message a panic was raised with, when it has one.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic.downcast_ref::<&str>().copied().or_else(|| panic.downcast_ref::<String>().map(String::as_str)).unwrap_or("-")
 }
 
 /// A request that passed every check, ready for its handler.
-struct Ready {
-    action: &'static Action,
-    account: Arc<Account>,
-    input: Value,
-    fault: Option<Hit>,
+#[derive(Debug)]
+pub struct Ready {
+    pub action: &'static Action,
+    pub account: Arc<Account>,
+    /// The action's parameters, validated against the API definition.
+    pub input: Value,
+    /// The injected fault that fires for it, if any.
+    pub fault: Option<Hit>,
 }
 
 fn prepare(
@@ -232,6 +287,9 @@ fn business_input(action: &Action, common: &Common, business: Business) -> ApiRe
             if body.iter().all(u8::is_ascii_whitespace) {
                 return Ok(Value::Object(serde_json::Map::new()));
             }
+            if !parse::json_values_within(&body, parse::MAX_VALUES) {
+                return Err(ApiError::too_many_values(parse::MAX_VALUES));
+            }
             match serde_json::from_slice::<Value>(&body) {
                 Ok(value @ Value::Object(_)) => Ok(value),
                 _ => Err(ApiError::malformed_json()),
@@ -248,5 +306,22 @@ fn business_input(action: &Action, common: &Common, business: Business) -> ApiRe
             }
             Ok(catalog::unflatten(catalog::get(), &action.input, pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_handler_answers_internal_error() {
+        let answer: ApiResult<()> = contain_panic("DescribeUserInfo", || panic!("attempt to add with overflow"));
+        assert_eq!(answer.unwrap_err().code(), "InternalError");
+        let owned: ApiResult<()> = contain_panic("X", || panic!("{}", String::from("owned")));
+        assert_eq!(owned.unwrap_err().code(), "InternalError");
+        assert_eq!(contain_panic("X", || Ok(5)), Ok(5));
+        assert_eq!(panic_message(&"text"), "text");
+        assert_eq!(panic_message(&String::from("owned")), "owned");
+        assert_eq!(panic_message(&5u8), "-");
     }
 }

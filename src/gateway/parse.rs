@@ -18,6 +18,10 @@ pub const MAX_V1_BODY: usize = 1024 * 1024;
 /// How much of an oversized body is still read (and dropped) so the client sees the error
 /// instead of a reset connection.
 const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
+/// Most JSON values (or flat parameters) a request's parameters may hold. No TRTC request comes
+/// near it; it bounds the tree built from a 10 MiB body (a body of `[0,0,…]` would otherwise
+/// build some 170 MB of it).
+pub const MAX_VALUES: usize = 100_000;
 
 /// Names that are common parameters in v1 requests (and never business parameters there).
 pub const V1_COMMON: &[&str] = &[
@@ -49,7 +53,7 @@ pub struct Received {
 /// Reads the request: method and size checks, then the body.
 pub async fn receive(request: Request<Body>) -> ApiResult<Received> {
     let (parts, body) = request.into_parts();
-    let body = read_body(body).await;
+    let body = read_body(body).await?;
     if parts.method != Method::GET && parts.method != Method::POST {
         return Err(ApiError::unsupported_protocol());
     }
@@ -74,21 +78,106 @@ pub async fn receive(request: Request<Body>) -> ApiResult<Received> {
     })
 }
 
-/// The body, or `None` when it is over the TC3 limit (then drained up to [`DRAIN_LIMIT`]).
-async fn read_body(mut body: Body) -> Option<Bytes> {
+/// The body, or `None` when it is over the TC3 limit (then drained up to [`DRAIN_LIMIT`]); an
+/// error when it could not be read whole (the server's body deadline passed, or the connection
+/// broke), rather than a truncated body that would fail its signature.
+async fn read_body(mut body: Body) -> ApiResult<Option<Bytes>> {
     let mut buf = BytesMut::new();
     let mut seen = 0usize;
     while let Some(frame) = body.frame().await {
-        let Ok(frame) = frame else { break };
+        let frame = match frame {
+            Ok(frame) => frame,
+            Err(err) if seen > MAX_TC3_BODY => {
+                tracing::debug!(error = %err, "an oversized body stopped");
+                break;
+            }
+            Err(err) => {
+                let cause = std::error::Error::source(&err).map_or_else(|| err.to_string(), ToString::to_string);
+                return Err(ApiError::request_body_unreadable(&cause));
+            }
+        };
         let Ok(data) = frame.into_data() else { continue };
-        seen += data.len();
+        seen = seen.saturating_add(data.len());
         if seen <= MAX_TC3_BODY {
             buf.extend_from_slice(&data);
         } else if seen > DRAIN_LIMIT {
             break;
         }
     }
-    (seen <= MAX_TC3_BODY).then(|| buf.freeze())
+    Ok((seen <= MAX_TC3_BODY).then(|| buf.freeze()))
+}
+
+/// Whether `body` (JSON) holds at most `max` values, counted without building them: every
+/// scalar, array, object and key counts one. Invalid JSON passes (the parser reports it).
+pub fn json_values_within(body: &[u8], max: usize) -> bool {
+    use serde::de::{DeserializeSeed, Deserializer, Error, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use std::cell::Cell;
+
+    struct Count<'c>(&'c Cell<usize>);
+
+    impl Count<'_> {
+        fn take<E: Error>(&self) -> Result<(), E> {
+            match self.0.get().checked_sub(1) {
+                Some(left) => {
+                    self.0.set(left);
+                    Ok(())
+                }
+                None => Err(E::custom("too many values")),
+            }
+        }
+    }
+
+    impl<'de> DeserializeSeed<'de> for Count<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+            deserializer.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Count<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_bool<E: Error>(self, _: bool) -> Result<(), E> {
+            self.take()
+        }
+        fn visit_i64<E: Error>(self, _: i64) -> Result<(), E> {
+            self.take()
+        }
+        fn visit_u64<E: Error>(self, _: u64) -> Result<(), E> {
+            self.take()
+        }
+        fn visit_f64<E: Error>(self, _: f64) -> Result<(), E> {
+            self.take()
+        }
+        fn visit_str<E: Error>(self, _: &str) -> Result<(), E> {
+            self.take()
+        }
+        fn visit_unit<E: Error>(self) -> Result<(), E> {
+            self.take()
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            self.take()?;
+            while seq.next_element_seed(Count(self.0))?.is_some() {}
+            Ok(())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            self.take()?;
+            while map.next_key::<IgnoredAny>()?.is_some() {
+                self.take()?;
+                map.next_value_seed(Count(self.0))?;
+            }
+            Ok(())
+        }
+    }
+
+    let left = Cell::new(max);
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    match Count(&left).deserialize(&mut deserializer) {
+        Ok(()) => true,
+        Err(_) => left.get() > 0,
+    }
 }
 
 /// How the request is signed.
@@ -188,6 +277,9 @@ pub fn decode_form(raw: &[u8]) -> ApiResult<Vec<(String, String)>> {
     if raw.split(|b| *b == b'&').any(|segment| !segment.is_empty() && !segment.contains(&b'=')) {
         return Err(ApiError::malformed_form());
     }
+    if raw.split(|b| *b == b'&').nth(MAX_VALUES).is_some() {
+        return Err(ApiError::too_many_values(MAX_VALUES));
+    }
     Ok(form_urlencoded::parse(raw).into_owned().collect())
 }
 
@@ -279,6 +371,18 @@ mod tests {
         assert_eq!(pairs[1], ("UserIds.1".into(), "用户2".into()));
         assert_eq!(pairs[2], ("RoomId".into(), "a b".into()));
         assert_eq!(decode_form(b"").unwrap(), vec![]);
+    }
+
+    #[test]
+    fn json_values_are_counted_without_building_them() {
+        assert!(json_values_within(br#"{"a": [1, 2, {"b": null}], "c": "x"}"#, 10));
+        assert!(!json_values_within(br#"{"a": [1, 2, {"b": null}], "c": "x"}"#, 9));
+        let zeros = format!("[{}0]", "0,".repeat(200_000));
+        assert!(!json_values_within(zeros.as_bytes(), MAX_VALUES));
+        assert!(json_values_within(b"{broken", 5), "left to the parser");
+        assert!(json_values_within(b"", 1));
+        let form = "a=1&".repeat(MAX_VALUES + 1);
+        assert_eq!(decode_form(form.as_bytes()).unwrap_err().code(), "RequestSizeLimitExceeded");
     }
 
     #[test]

@@ -17,6 +17,21 @@ pub const ALGORITHM: &str = "TC3-HMAC-SHA256";
 /// The hash signed in place of the body when `X-TC-Content-SHA256: UNSIGNED-PAYLOAD` is sent.
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 
+/// Most header names `SignedHeaders` may list (the SDKs sign two, `content-type;host`).
+pub const MAX_SIGNED_HEADERS: usize = 32;
+
+/// Largest canonical request the server builds: the URL limit (32 KiB of query) and as much
+/// again for the signed headers' names and values. Checked before anything is built, so that
+/// the work per request is bounded whatever `SignedHeaders` lists.
+pub const MAX_CANONICAL_REQUEST: usize = 64 * 1024;
+
+/// Length of [`canonical_request`] for these parts, computed without building it. `headers`
+/// gives each signed header's name and untrimmed value length (an upper bound).
+pub fn canonical_request_len(method: &str, query: &str, headers: &[(&str, usize)], signed_headers: &str) -> usize {
+    let fixed = method.len() + 3 + query.len() + 1 + 1 + signed_headers.len() + 1 + 64;
+    headers.iter().fold(fixed, |sum, (name, value)| sum.saturating_add(name.len() + 2).saturating_add(*value))
+}
+
 /// Lower-case hex SHA-256.
 pub fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
@@ -128,6 +143,15 @@ impl<'a> Authorization<'a> {
                 .all(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
         if !headers_ok {
             return Err("`SignedHeaders` not valid");
+        }
+        // Each name once, and a few: a name listed thousands of times would repeat its value
+        // as often in the canonical request.
+        if signed_headers.split(';').nth(MAX_SIGNED_HEADERS).is_some() {
+            return Err("`SignedHeaders` lists more than 32 headers");
+        }
+        let names: Vec<&str> = signed_headers.split(';').collect();
+        if names.iter().enumerate().any(|(i, name)| names[..i].contains(name)) {
+            return Err("`SignedHeaders` lists a header more than once");
         }
         if !signed_headers.split(';').any(|h| h == "content-type") || !signed_headers.split(';').any(|h| h == "host") {
             return Err("`SignedHeaders` must include `content-type` and `host`");
@@ -315,6 +339,24 @@ mod tests {
     }
 
     #[test]
+    fn the_canonical_length_is_known_before_building() {
+        let headers = [("content-type", "application/json"), ("host", "h:1"), ("x-a", "v")];
+        let lens: Vec<(&str, usize)> = headers.iter().map(|(n, v)| (*n, v.len())).collect();
+        let built = canonical_request("POST", "a=b", &headers, "content-type;host;x-a", &sha256_hex(b""));
+        assert_eq!(canonical_request_len("POST", "a=b", &lens, "content-type;host;x-a"), built.len());
+    }
+
+    #[test]
+    fn thirty_two_distinct_signed_headers_are_allowed() {
+        let sig = "e0a07d2989694f8331a56c4e059a292c86fbff18ff8a2f3591554bc33e81bbd0";
+        let names = (0..30).map(|i| format!("x-{i}")).collect::<Vec<_>>().join(";");
+        let header = format!(
+            "TC3-HMAC-SHA256 Credential=A/2023-11-14/trtc/tc3_request, SignedHeaders=content-type;host;{names}, Signature={sig}"
+        );
+        assert!(Authorization::parse(&header).is_ok());
+    }
+
+    #[test]
     fn refuses_malformed_authorization_headers() {
         let sig = "e0a07d2989694f8331a56c4e059a292c86fbff18ff8a2f3591554bc33e81bbd0";
         for bad in [
@@ -330,6 +372,16 @@ mod tests {
             "TC3-HMAC-SHA256 Credential=A/2023-11-14/trtc/tc3_request, SignedHeaders=content-type;host, Signature=xyz"
                 .to_owned(),
             format!("TC3-HMAC-SHA256 Credential=A/2023-11-14/trtc/tc3_request, Signature={sig}"),
+            format!(
+                "TC3-HMAC-SHA256 Credential=A/2023-11-14/trtc/tc3_request, SignedHeaders=content-type;host;x-a;x-a, Signature={sig}"
+            ),
+            format!(
+                "TC3-HMAC-SHA256 Credential=A/2023-11-14/trtc/tc3_request, SignedHeaders=content-type;host;host, Signature={sig}"
+            ),
+            format!(
+                "TC3-HMAC-SHA256 Credential=A/2023-11-14/trtc/tc3_request, SignedHeaders=content-type;host;{}, Signature={sig}",
+                (0..31).map(|i| format!("x-{i}")).collect::<Vec<_>>().join(";")
+            ),
         ] {
             assert!(Authorization::parse(&bad).is_err(), "{bad}");
         }

@@ -50,7 +50,7 @@ fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }
 
-fn utc_date(ts: i64) -> String {
+pub fn utc_date(ts: i64) -> String {
     // Days since epoch to civil date (the documentation's date is UTC).
     let days = ts.div_euclid(86400);
     let z = days + 719_468;
@@ -90,6 +90,16 @@ pub struct Tc3 {
     pub authorization: Option<String>,
     /// Header names left out of the request entirely.
     pub omit: Vec<&'static str>,
+    /// Credential date signed; `None` is the UTC date of `timestamp`, as the SDKs do.
+    pub credential_date: Option<String>,
+    /// More headers sent (not signed unless `authorization` says so).
+    pub extra_headers: Vec<(String, String)>,
+    /// Headers sent as raw bytes (with `omit`, they replace the usual ones).
+    pub raw_headers: Vec<(String, Vec<u8>)>,
+    /// Also sign `X-TC-Action` (`SignedHeaders=content-type;host;x-tc-action`).
+    pub signed_action: bool,
+    /// Body bytes sent instead of `payload` (which stays what is signed).
+    pub body_override: Option<Vec<u8>>,
 }
 
 impl Tc3 {
@@ -112,6 +122,11 @@ impl Tc3 {
             unsigned_payload: false,
             authorization: None,
             omit: Vec::new(),
+            credential_date: None,
+            extra_headers: Vec::new(),
+            raw_headers: Vec::new(),
+            signed_action: false,
+            body_override: None,
         }
     }
 
@@ -133,11 +148,16 @@ impl Tc3 {
         } else {
             sha256_hex(self.payload.as_bytes())
         };
+        let (action_line, signed_headers) = if self.signed_action {
+            (format!("x-tc-action:{}\n", self.action), "content-type;host;x-tc-action")
+        } else {
+            (String::new(), "content-type;host")
+        };
         let canonical = format!(
-            "{}\n/\n{}\ncontent-type:{}\nhost:{}\n\ncontent-type;host\n{}",
+            "{}\n/\n{}\ncontent-type:{}\nhost:{}\n{action_line}\n{signed_headers}\n{}",
             self.method, query, self.content_type, host, payload_hash
         );
-        let date = utc_date(self.timestamp);
+        let date = self.credential_date.clone().unwrap_or_else(|| utc_date(self.timestamp));
         let scope = format!("{date}/{}/tc3_request", self.service);
         let to_sign = format!("TC3-HMAC-SHA256\n{}\n{scope}\n{}", self.timestamp, sha256_hex(canonical.as_bytes()));
         let k_date = hmac256(format!("TC3{}", self.secret_key).as_bytes(), &date);
@@ -145,7 +165,7 @@ impl Tc3 {
         let k_signing = hmac256(&k_service, "tc3_request");
         let signature = hex::encode(hmac256(&k_signing, &to_sign));
         format!(
-            "TC3-HMAC-SHA256 Credential={}/{scope}, SignedHeaders=content-type;host, Signature={signature}",
+            "TC3-HMAC-SHA256 Credential={}/{scope}, SignedHeaders={signed_headers}, Signature={signature}",
             self.secret_id
         )
     }
@@ -189,7 +209,16 @@ impl Tc3 {
                 request = request.header(name, value);
             }
         }
-        if self.method != "GET" {
+        for (name, value) in &self.extra_headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        for (name, value) in &self.raw_headers {
+            let value = reqwest::header::HeaderValue::from_bytes(value).expect("a header value");
+            request = request.header(name.as_str(), value);
+        }
+        if let Some(body) = &self.body_override {
+            request = request.body(body.clone());
+        } else if self.method != "GET" {
             request = request.body(self.payload.clone());
         }
         request.send().await
