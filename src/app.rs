@@ -42,7 +42,7 @@ impl App {
             credentials: Credentials::new(&config.accounts),
             throttle: Throttle::new(config.rate_limit),
             world,
-            journal: Journal::new(config.journal_size),
+            journal: Journal::new(config.journal_size, config.journal_bytes),
             faults: Faults::new(config.seed),
             started_ms,
             config,

@@ -586,7 +586,6 @@ fn refusal_envelope(app: &App, status: u16, head: &[u8]) -> Vec<u8> {
             fault: None,
             signature: None,
         },
-        app.config.journal_bytes,
     );
     bytes
 }

@@ -280,15 +280,14 @@ pub struct Journal {
 }
 
 impl Journal {
-    /// A journal of at most `capacity` entries (and [`DEFAULT_MAX_BYTES`] until a record says
-    /// otherwise).
-    pub fn new(capacity: usize) -> Self {
+    /// A journal of at most `capacity` entries and `max_bytes` bytes.
+    pub fn new(capacity: usize, max_bytes: usize) -> Self {
         Self {
             capacity,
             inner: Mutex::new(Inner {
                 entries: VecDeque::new(),
                 bytes: 0,
-                max_bytes: DEFAULT_MAX_BYTES,
+                max_bytes,
                 dropped: 0,
                 next_seq: 1,
             }),
@@ -299,14 +298,14 @@ impl Journal {
     /// drops the oldest entries while more than `capacity` entries or `max_bytes` bytes would
     /// be held. An entry is at most [`MAX_ENTRY_BYTES`], so the journal holds at most
     /// `max(max_bytes, MAX_ENTRY_BYTES)` bytes.
-    pub fn record(&self, entry: Entry, max_bytes: usize) {
+    pub fn record(&self, entry: Entry) {
         if self.capacity == 0 {
             return;
         }
         let mut entry = entry.clipped();
         let size = entry.size();
         let mut inner = self.inner.lock().expect("journal lock");
-        inner.max_bytes = max_bytes;
+        let max_bytes = inner.max_bytes;
         entry.seq = inner.next_seq;
         inner.next_seq += 1;
         while !inner.entries.is_empty()
@@ -408,9 +407,9 @@ mod tests {
 
     #[test]
     fn bounded_with_dropped_count_and_filters() {
-        let j = Journal::new(3);
+        let j = Journal::new(3, DEFAULT_MAX_BYTES);
         for i in 0..5u64 {
-            j.record(entry(if i % 2 == 0 { "A" } else { "B" }, "Success", i), DEFAULT_MAX_BYTES);
+            j.record(entry(if i % 2 == 0 { "A" } else { "B" }, "Success", i));
         }
         let page = j.query(&Query::default());
         assert_eq!(page.entries.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![3, 4, 5]);
@@ -438,7 +437,6 @@ mod tests {
 
     #[test]
     fn bounded_by_bytes_as_well_as_entries() {
-        let j = Journal::new(1000);
         let mut big = entry("A", "AuthFailure.SignatureFailure", 1);
         big.message = Some("m".repeat(100_000));
         big.action = Some("a".repeat(100_000));
@@ -456,8 +454,9 @@ mod tests {
         assert!(size < 8 * 1024, "{size}");
         assert!(size <= MAX_ENTRY_BYTES);
         let max_bytes = 20 * size;
+        let j = Journal::new(1000, max_bytes);
         for _ in 0..100 {
-            j.record(big.clone(), max_bytes);
+            j.record(big.clone());
         }
         let page = j.query(&Query::default());
         assert!(page.bytes <= max_bytes, "{} > {max_bytes}", page.bytes);

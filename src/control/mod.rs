@@ -234,8 +234,7 @@ async fn requests(
 ) -> Response {
     match query {
         Ok(Query(query)) => {
-            let mut page = app.journal.query(&query);
-            page.max_bytes = app.config.journal_bytes;
+            let page = app.journal.query(&query);
             // Serialized straight to bytes: no second copy of the journal as a JSON tree.
             match serde_json::to_vec(&page) {
                 Ok(bytes) => json_bytes(StatusCode::OK, bytes),

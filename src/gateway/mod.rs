@@ -128,7 +128,6 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Resp
             fault: record.fault,
             signature: record.signature.map(refused_signature),
         },
-        app.config.journal_bytes,
     );
     // Node SDK errors carry the response's trace id when there is one.
     if let Some(trace_id) = trace_id {
