@@ -569,24 +569,22 @@ fn refusal_envelope(app: &App, status: u16, head: &[u8]) -> Vec<u8> {
     let mut bytes = out.into_bytes();
     bytes.extend_from_slice(&body);
     tracing::info!(target: "trtc_mock::request", request_id = id.as_str(), status, code = err.code(), "refused by the HTTP layer");
-    app.journal.record(
-        Entry {
-            seq: 0,
-            request_id: id,
-            received_at_ms: app.world.clock.wall().now_ms(),
-            virtual_time: app.world.clock.now(),
-            method: String::new(),
-            action: None,
-            sdk_app_id: None,
-            secret_id: None,
-            signature_method: None,
-            code: err.code().to_owned(),
-            message: Some(err.message(Language::English).to_owned()),
-            duration_us: 0,
-            fault: None,
-            signature: None,
-        },
-    );
+    app.journal.record(Entry {
+        seq: 0,
+        request_id: id,
+        received_at_ms: app.world.clock.wall().now_ms(),
+        virtual_time: app.world.clock.now(),
+        method: String::new(),
+        action: None,
+        sdk_app_id: None,
+        secret_id: None,
+        signature_method: None,
+        code: err.code().to_owned(),
+        message: Some(err.message(Language::English).to_owned()),
+        duration_us: 0,
+        fault: None,
+        signature: None,
+    });
     bytes
 }
 

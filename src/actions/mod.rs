@@ -6,6 +6,7 @@
 //! from its schema.
 
 pub mod dashboard;
+pub mod generated;
 pub mod monitoring;
 pub mod rules;
 pub mod usage;
@@ -65,6 +66,17 @@ handlers! {
     "DescribeTRTCAIRecognitionUsage" => usage::describe_trtc_ai_recognition_usage,
     "DescribeTRTCDedicatedCloudAccUsage" => usage::describe_trtc_dedicated_cloud_acc_usage,
     "DescribeTRTCSegmentModerationUsage" => usage::describe_trtc_segment_moderation_usage,
+}
+
+/// The SdkAppId a request names, under any of the API's spellings (`SdkAppid` in
+/// DescribeTrtcRoomUsage, `Sdkappid` in CreateAudioModerationSync) and types (a string in the
+/// dashboard actions).
+pub fn sdk_app_id_of(input: &Value) -> Option<u64> {
+    ["SdkAppId", "SdkAppid", "Sdkappid"].iter().find_map(|key| match input.get(key)? {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    })
 }
 
 /// The handler of `action`, if it has one.

@@ -174,17 +174,6 @@ impl Catalog {
     }
 }
 
-/// The SdkAppId a request names, under any of the API's spellings (`SdkAppid` in
-/// DescribeTrtcRoomUsage, `Sdkappid` in CreateAudioModerationSync) and types (a string in the
-/// dashboard actions).
-pub fn sdk_app_id_of(input: &serde_json::Value) -> Option<u64> {
-    ["SdkAppId", "SdkAppid", "Sdkappid"].iter().find_map(|key| match input.get(key)? {
-        serde_json::Value::Number(n) => n.as_u64(),
-        serde_json::Value::String(s) => s.parse().ok(),
-        _ => None,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -284,13 +284,7 @@ impl Journal {
     pub fn new(capacity: usize, max_bytes: usize) -> Self {
         Self {
             capacity,
-            inner: Mutex::new(Inner {
-                entries: VecDeque::new(),
-                bytes: 0,
-                max_bytes,
-                dropped: 0,
-                next_seq: 1,
-            }),
+            inner: Mutex::new(Inner { entries: VecDeque::new(), bytes: 0, max_bytes, dropped: 0, next_seq: 1 }),
         }
     }
 

@@ -3,9 +3,10 @@
 
 use serde_json::Value;
 
+use crate::actions::generated::{self, Generated, Scalar};
 use crate::actions::{self, Ctx, Output};
-use crate::catalog::respond::{self, Inputs};
-use crate::catalog::{self, Action, Edition};
+use crate::catalog::respond::{self, Walk};
+use crate::catalog::{self, Action, Edition, Type};
 use crate::config::Unimplemented;
 use crate::error::{ApiError, ApiResult};
 
@@ -67,29 +68,47 @@ pub fn dispatch(action: &Action, ctx: &Ctx<'_>, generation: &Generation<'_>, inp
             format!("trtc-mock 未实现接口 `{}`（以 --unimplemented error 启动）。", action.name),
         ));
     }
-    let inputs = Inputs {
-        action,
-        input: &input,
-        seed: generation.seed,
-        now: ctx.now,
-        media_url_base: generation.media_url_base,
-    };
     match implementation {
         Implementation::Semantic => match actions::handler(&action.name) {
             Some(run) => run(ctx, input),
             None => Err(ApiError::internal_error()),
         },
-        Implementation::GeneratedStream => Ok(Output::Events(respond::speech_chunks(&inputs))),
+        Implementation::GeneratedStream => {
+            Ok(Output::Events(generated::speech_chunks(generation.seed, &action.name, &input)))
+        }
         Implementation::Retired => Err(ApiError::unsupported_operation(
             format!("The action `{}` has been taken offline.", action.name),
             format!("接口 `{}` 已下线。", action.name),
         )),
         Implementation::Generated => {
-            serde_json::to_vec(&respond::answer(catalog::get(), &inputs)).map(Output::Json).map_err(|e| {
+            let values = Generated {
+                action: &action.name,
+                input: &input,
+                now: ctx.now,
+                media_url_base: generation.media_url_base,
+            };
+            let walk = Walk { output: &action.output, input: &input, seed: generation.seed, ranges: generated::RANGES };
+            let answer = respond::answer(catalog::get(), &walk, &mut |leaf, rng| {
+                values.value(leaf.member, scalar(leaf.ty), leaf.index, rng)
+            });
+            serde_json::to_vec(&answer).map(Output::Json).map_err(|e| {
                 tracing::error!(error = %e, "generated output does not serialize");
                 ApiError::internal_error()
             })
         }
+    }
+}
+
+/// The definition's scalar type as the generated values name it (objects are walked, never asked).
+fn scalar(ty: Type) -> Scalar {
+    match ty {
+        Type::String | Type::Object => Scalar::String,
+        Type::Date => Scalar::Date,
+        Type::Datetime => Scalar::Datetime,
+        Type::Uint64 => Scalar::Uint64,
+        Type::Int64 => Scalar::Int64,
+        Type::Float => Scalar::Float,
+        Type::Bool => Scalar::Bool,
     }
 }
 
@@ -119,7 +138,64 @@ pub fn coverage_table() -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
+    use serde_json::json;
+
     use super::*;
+    use crate::config::Account;
+    use crate::world::{Clock, Density, Fixtures, Generator, SystemWallClock, World};
+
+    /// The answer of a generated action to `input`.
+    fn generated(action: &str, input: Value, seed: u64) -> Value {
+        let clock = Clock::new(Arc::new(SystemWallClock), Some(1_764_000_000), true);
+        let world = World::new(clock, Generator::new(1, Density::default()), Fixtures::default());
+        let account = Account::new("AKID", "key");
+        let ctx = Ctx { world: &world, account: &account, now: 1_764_000_000 };
+        let generation = Generation { seed, unimplemented: Unimplemented::Generate, media_url_base: "https://m.test" };
+        match dispatch(catalog::get().action(action).unwrap(), &ctx, &generation, input) {
+            Ok(Output::Json(bytes)) => serde_json::from_slice(&bytes).unwrap(),
+            other => panic!("{action}: {other:?}"),
+        }
+    }
+
+    fn nulls(value: &Value, path: &str, found: &mut Vec<String>) {
+        match value {
+            Value::Null => found.push(path.to_owned()),
+            Value::Array(items) => items.iter().enumerate().for_each(|(i, v)| nulls(v, &format!("{path}.{i}"), found)),
+            Value::Object(map) => map.iter().for_each(|(k, v)| nulls(v, &format!("{path}.{k}"), found)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn no_generated_answer_holds_a_null() {
+        for action in catalog::get().actions().into_iter().filter(|a| implementation(a) == Implementation::Generated) {
+            let out = generated(&action.name, json!({"SdkAppId": 1400000001u64}), 1);
+            let mut found = Vec::new();
+            nulls(&out, &action.name, &mut found);
+            assert!(found.is_empty(), "{found:?}");
+        }
+    }
+
+    #[test]
+    fn generated_answers_are_deterministic_and_depend_on_the_request() {
+        let a = generated("CreateCloudRecording", json!({"SdkAppId": 1400000001u64, "RoomId": "r1"}), 1);
+        assert_eq!(a, generated("CreateCloudRecording", json!({"SdkAppId": 1400000001u64, "RoomId": "r1"}), 1));
+        assert_ne!(
+            a["TaskId"],
+            generated("CreateCloudRecording", json!({"SdkAppId": 1400000001u64, "RoomId": "r2"}), 1)["TaskId"]
+        );
+        assert_ne!(
+            a["TaskId"],
+            generated("CreateCloudRecording", json!({"SdkAppId": 1400000001u64, "RoomId": "r1"}), 2)["TaskId"]
+        );
+        let described = generated("DescribeCloudRecording", json!({"SdkAppId": 1400000001u64, "TaskId": "-abc."}), 1);
+        assert_eq!(described["TaskId"], "-abc.");
+        assert_eq!(described["Status"], "InProgress");
+        let url = described["StorageFileList"][0]["FileName"].as_str().unwrap();
+        assert!(url.ends_with(".m3u8"), "{url}");
+    }
 
     #[test]
     fn every_action_has_one_implementation_and_every_handler_an_action() {

@@ -111,24 +111,22 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Resp
     if let Ok(id) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-tc-requestid", id);
     }
-    app.journal.record(
-        Entry {
-            seq: 0,
-            request_id,
-            received_at_ms,
-            virtual_time: app.world.clock.now(),
-            method,
-            action: record.action,
-            sdk_app_id: record.sdk_app_id,
-            secret_id: record.secret_id,
-            signature_method: record.style.map(Style::name),
-            code,
-            message,
-            duration_us,
-            fault: record.fault,
-            signature: record.signature.map(refused_signature),
-        },
-    );
+    app.journal.record(Entry {
+        seq: 0,
+        request_id,
+        received_at_ms,
+        virtual_time: app.world.clock.now(),
+        method,
+        action: record.action,
+        sdk_app_id: record.sdk_app_id,
+        secret_id: record.secret_id,
+        signature_method: record.style.map(Style::name),
+        code,
+        message,
+        duration_us,
+        fault: record.fault,
+        signature: record.signature.map(refused_signature),
+    });
     // Node SDK errors carry the response's trace id when there is one.
     if let Some(trace_id) = trace_id {
         response.headers_mut().insert("x-tc-traceid", trace_id);
@@ -254,7 +252,7 @@ fn prepare(
     // The input is read before throttling so the window knows its SdkAppId, but its errors are
     // reported after, in the gateway's order.
     let input = business_input(action, &common, business);
-    record.sdk_app_id = input.as_ref().ok().and_then(catalog::sdk_app_id_of);
+    record.sdk_app_id = input.as_ref().ok().and_then(crate::actions::sdk_app_id_of);
     app.throttle.check(&account.secret_id, &action.name, record.sdk_app_id, action.rate_limit, wall_ms)?;
     let input = input?;
     catalog::validate(catalog::get(), &action.input, &input)?;
