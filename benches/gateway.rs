@@ -229,7 +229,7 @@ fn round_trips(c: &mut Criterion) {
         b.iter_batched(
             || trtc_mock::world::Generator::new(trtc_mock::config::DEFAULT_SEED, trtc_mock::world::Density::default()),
             |generator| {
-                let page = generator.page(black_box(1_400_000_001), black_box(now - 86_400), now, now, 0, 10);
+                let (_, page) = generator.page(black_box(1_400_000_001), black_box(now - 86_400), now, now, 0, 10);
                 page.iter().map(|s| generator.room(s)).collect::<Vec<_>>()
             },
             BatchSize::SmallInput,

@@ -117,7 +117,12 @@ impl Generator {
 
     /// The skeleton of room `index` (< [`Generator::count`]) of `bucket`.
     pub fn skeleton(&self, sdk_app_id: u64, bucket: u64, index: u32) -> Skeleton {
-        let n = u64::from(self.count(sdk_app_id, bucket).max(1));
+        self.skeleton_of(sdk_app_id, bucket, self.count(sdk_app_id, bucket), index)
+    }
+
+    /// [`Generator::skeleton`] with the bucket's count already known.
+    fn skeleton_of(&self, sdk_app_id: u64, bucket: u64, count: u32, index: u32) -> Skeleton {
+        let n = u64::from(count.max(1));
         let i = u64::from(index);
         let slot_start = i * BUCKET_SECS / n;
         let slot_len = (i + 1) * BUCKET_SECS / n - slot_start;
@@ -156,12 +161,12 @@ impl Generator {
         base + ((u128::from(a) * u128::from(skeleton.index) + u128::from(c)) % u128::from(span)) as u64
     }
 
-    /// The first index of `bucket` created at or after `t`.
-    fn first_at_or_after(&self, sdk_app_id: u64, bucket: u64, t: u64) -> u32 {
-        let (mut lo, mut hi) = (0u32, self.count(sdk_app_id, bucket));
+    /// The first index of `bucket` (of `count` rooms) created at or after `t`.
+    fn first_at_or_after(&self, sdk_app_id: u64, bucket: u64, count: u32, t: u64) -> u32 {
+        let (mut lo, mut hi) = (0u32, count);
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            if self.skeleton(sdk_app_id, bucket, mid).create_time < t {
+            if self.skeleton_of(sdk_app_id, bucket, count, mid).create_time < t {
                 lo = mid + 1;
             } else {
                 hi = mid;
@@ -188,10 +193,10 @@ impl Generator {
             let before = if bucket_start + BUCKET_SECS <= start {
                 count
             } else {
-                self.first_at_or_after(sdk_app_id, bucket, start)
+                self.first_at_or_after(sdk_app_id, bucket, count, start)
             };
             for index in 0..before {
-                let skeleton = self.skeleton(sdk_app_id, bucket, index);
+                let skeleton = self.skeleton_of(sdk_app_id, bucket, count, index);
                 if skeleton.overlaps(start, end, now) && !visit(Run::One(skeleton)) {
                     return;
                 }
@@ -200,7 +205,7 @@ impl Generator {
             let after = if bucket_start + BUCKET_SECS <= end + 1 {
                 count
             } else {
-                self.first_at_or_after(sdk_app_id, bucket, end + 1)
+                self.first_at_or_after(sdk_app_id, bucket, count, end + 1)
             };
             if after > before && !visit(Run::Range(bucket, before, after)) {
                 return;
@@ -218,14 +223,17 @@ impl Generator {
         total
     }
 
-    /// Skeletons of the rooms active in `[start, end]` at `now`, in creation order, skipping
-    /// the first `skip` and stopping after `take`.
-    pub fn page(&self, sdk_app_id: u64, start: u64, end: u64, now: u64, skip: u64, take: u64) -> Vec<Skeleton> {
+    /// How many rooms are active in `[start, end]` at `now`, and the skeletons of those after
+    /// the first `skip`, at most `take`, in creation order. One pass over the window whatever
+    /// the page: page 0 and the last page cost the same.
+    pub fn page(&self, sdk_app_id: u64, start: u64, end: u64, now: u64, skip: u64, take: u64) -> (u64, Vec<Skeleton>) {
         let mut out = Vec::new();
         let mut skip = skip;
+        let mut total = 0u64;
         self.runs(sdk_app_id, start, end, now, |run| {
+            total += run.len();
             if out.len() as u64 >= take {
-                return false;
+                return true;
             }
             match run {
                 Run::One(skeleton) => {
@@ -247,9 +255,9 @@ impl Generator {
                     out.extend((from..from + room_for).map(|i| self.skeleton(sdk_app_id, bucket, i)));
                 }
             }
-            (out.len() as u64) < take
+            true
         });
-        out
+        (total, out)
     }
 
     /// Calls `f` on every skeleton active in `[start, end]` at `now`, in creation order.
@@ -269,9 +277,10 @@ impl Generator {
             return None;
         }
         let bucket = create_time / BUCKET_SECS;
-        let first = self.first_at_or_after(sdk_app_id, bucket, create_time);
-        (first..self.count(sdk_app_id, bucket))
-            .map(|i| self.skeleton(sdk_app_id, bucket, i))
+        let count = self.count(sdk_app_id, bucket);
+        let first = self.first_at_or_after(sdk_app_id, bucket, count, create_time);
+        (first..count)
+            .map(|i| self.skeleton_of(sdk_app_id, bucket, count, i))
             .take_while(|s| s.create_time == create_time)
             .find(|s| details::identity(self, s).number == room_number)
             .map(|s| self.room(&s))
@@ -381,7 +390,8 @@ mod tests {
                 assert_eq!(g.count_overlapping(1, start, end, now), all.len() as u64);
                 let mut paged = Vec::new();
                 for page in 0.. {
-                    let got = g.page(1, start, end, now, page * 7, 7);
+                    let (total, got) = g.page(1, start, end, now, page * 7, 7);
+                    assert_eq!(total, all.len() as u64);
                     if got.is_empty() {
                         break;
                     }

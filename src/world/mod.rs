@@ -94,10 +94,8 @@ impl World {
         }
         let generator = &self.generator;
         let Some(room_id) = room_id else {
-            return Page {
-                total: generator.count_overlapping(app, start, end, now),
-                rooms: generator.page(app, start, end, now, skip, take).iter().map(|s| generator.room(s)).collect(),
-            };
+            let (total, skeletons) = generator.page(app, start, end, now, skip, take);
+            return Page { total, rooms: skeletons.iter().map(|s| generator.room(s)).collect() };
         };
         // A room id names few rooms: look at each room's identity, build only those that match.
         let mut page = Page::default();
