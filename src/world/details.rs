@@ -10,8 +10,8 @@ use rand_chacha::ChaCha8Rng;
 
 use super::generator::{Density, Generator, Skeleton, USERS};
 use super::model::{
-    AiConversation, Codec, Incident, IncidentKind, Publish, Resolution, Role, Room, Segmenting, Services, Session,
-    Stream, Transcription,
+    AiConversation, Codec, Incident, IncidentKind, Origin, Publish, Resolution, Role, Room, Segmenting, Services,
+    Session, Stream, Transcription,
 };
 use crate::pure::hash::{fnv1a, mix};
 
@@ -141,7 +141,7 @@ pub fn build(generator: &Generator, skeleton: &Skeleton) -> Room {
         creator: generator.user_id(app, users[0]),
         sessions,
         services: services(&mut rng, scenario),
-        generated: true,
+        origin: Origin::Generated,
         seed: skeleton.hash,
     }
 }
@@ -219,6 +219,7 @@ fn session(
         join_ms: if rng.random_bool(0.03) { rng.random_range(5_001..9_000) } else { rng.random_range(250..1_500) },
         failed_joins: u32::from(!rejoin && rng.random_bool(0.02)),
         written: None,
+        exit: None,
     }
 }
 

@@ -25,8 +25,8 @@ use serde::Deserialize;
 
 use super::details;
 use super::model::{
-    AiConversation, Codec, EventMessage, Incident, IncidentKind, Publish, Resolution, Role, Room, Segmenting, Services,
-    Session, Stream, Transcription, Written, WrittenAbnormal, WrittenEvents, WrittenSeries, parse_comm_id,
+    AiConversation, Codec, EventMessage, Incident, IncidentKind, Origin, Publish, Resolution, Role, Room, Segmenting,
+    Services, Session, Stream, Transcription, Written, WrittenAbnormal, WrittenEvents, WrittenSeries, parse_comm_id,
 };
 use super::quality::Metric;
 use crate::pure::hash::{fnv1a, mix};
@@ -433,7 +433,7 @@ fn convert_room(sdk_app_id: u64, doc: RoomDoc) -> Result<Room, String> {
         creator,
         sessions,
         services,
-        generated: false,
+        origin: Origin::Fixture,
         seed,
     })
 }
@@ -589,6 +589,7 @@ fn convert_user(room_seed: u64, user: UserDoc) -> Result<Session, String> {
         join_ms: user.join_ms.unwrap_or(derived.join_ms),
         failed_joins: user.failed_joins.unwrap_or(derived.failed_joins),
         written,
+        exit: None,
     })
 }
 

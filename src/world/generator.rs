@@ -179,7 +179,15 @@ impl Generator {
     /// order, one bucket-run at a time: `visit` gets each run's skeleton indices (a range, all
     /// overlapping) or single skeletons that were checked one by one. Returns early when `visit`
     /// says stop.
-    fn runs(&self, sdk_app_id: u64, start: u64, end: u64, now: u64, mut visit: impl FnMut(Run) -> bool) {
+    fn runs(
+        &self,
+        sdk_app_id: u64,
+        start: u64,
+        end: u64,
+        now: u64,
+        ends: Ends<'_>,
+        mut visit: impl FnMut(Run) -> bool,
+    ) {
         let end = end.min(now).min(MAX_TIME);
         if start > end {
             return;
@@ -197,7 +205,12 @@ impl Generator {
             };
             for index in 0..before {
                 let skeleton = self.skeleton_of(sdk_app_id, bucket, count, index);
-                if skeleton.overlaps(start, end, now) && !visit(Run::One(skeleton)) {
+                let overlaps = match ends.and_then(|e| e(&skeleton)) {
+                    // A room changed at run time ends where its changes say.
+                    Some(end_at) => skeleton.create_time <= now && skeleton.create_time <= end && end_at >= start,
+                    None => skeleton.overlaps(start, end, now),
+                };
+                if overlaps && !visit(Run::One(skeleton)) {
                     return;
                 }
             }
@@ -215,11 +228,29 @@ impl Generator {
 
     /// How many rooms were active at some point of `[start, end]` as they stand at `now`.
     pub fn count_overlapping(&self, sdk_app_id: u64, start: u64, end: u64, now: u64) -> u64 {
+        self.count_created_by(sdk_app_id, start, end, now, None, u64::MAX)
+    }
+
+    /// How many rooms created by `by` (inclusive) were active at some point of `[start, end]`.
+    pub fn count_created_by(&self, sdk_app_id: u64, start: u64, end: u64, now: u64, ends: Ends<'_>, by: u64) -> u64 {
         let mut total = 0u64;
-        self.runs(sdk_app_id, start, end, now, |run| {
-            total += run.len();
-            true
-        });
+        if by >= start {
+            // Every room created by `by` that reaches `[start, end]` reaches `[start, min(end, by)]`.
+            self.runs(sdk_app_id, start, end.min(by), now, ends, |run| {
+                total += run.len();
+                true
+            });
+        } else {
+            // Created before the window: only the rooms still alive at its start count.
+            self.runs(sdk_app_id, start, start, now, ends, |run| {
+                if let Run::One(s) = run
+                    && s.create_time <= by
+                {
+                    total += 1;
+                }
+                true
+            });
+        }
         total
     }
 
@@ -227,10 +258,25 @@ impl Generator {
     /// the first `skip`, at most `take`, in creation order. One pass over the window whatever
     /// the page: page 0 and the last page cost the same.
     pub fn page(&self, sdk_app_id: u64, start: u64, end: u64, now: u64, skip: u64, take: u64) -> (u64, Vec<Skeleton>) {
+        self.page_with(sdk_app_id, start, end, now, None, skip, take)
+    }
+
+    /// [`Generator::page`] where `ends` gives the end of the rooms changed at run time.
+    #[allow(clippy::too_many_arguments)] // a window, a clock, an override and a page
+    pub fn page_with(
+        &self,
+        sdk_app_id: u64,
+        start: u64,
+        end: u64,
+        now: u64,
+        ends: Ends<'_>,
+        skip: u64,
+        take: u64,
+    ) -> (u64, Vec<Skeleton>) {
         let mut out = Vec::new();
         let mut skip = skip;
         let mut total = 0u64;
-        self.runs(sdk_app_id, start, end, now, |run| {
+        self.runs(sdk_app_id, start, end, now, ends, |run| {
             total += run.len();
             if out.len() as u64 >= take {
                 return true;
@@ -261,8 +307,22 @@ impl Generator {
     }
 
     /// Calls `f` on every skeleton active in `[start, end]` at `now`, in creation order.
-    pub fn for_each_overlapping(&self, sdk_app_id: u64, start: u64, end: u64, now: u64, mut f: impl FnMut(Skeleton)) {
-        self.runs(sdk_app_id, start, end, now, |run| {
+    pub fn for_each_overlapping(&self, sdk_app_id: u64, start: u64, end: u64, now: u64, f: impl FnMut(Skeleton)) {
+        self.for_each_overlapping_with(sdk_app_id, start, end, now, None, f);
+    }
+
+    /// [`Generator::for_each_overlapping`] where `ends` gives the end of the rooms changed at
+    /// run time.
+    pub fn for_each_overlapping_with(
+        &self,
+        sdk_app_id: u64,
+        start: u64,
+        end: u64,
+        now: u64,
+        ends: Ends<'_>,
+        mut f: impl FnMut(Skeleton),
+    ) {
+        self.runs(sdk_app_id, start, end, now, ends, |run| {
             match run {
                 Run::One(skeleton) => f(skeleton),
                 Run::Range(bucket, from, to) => (from..to).for_each(|i| f(self.skeleton(sdk_app_id, bucket, i))),
@@ -316,6 +376,9 @@ impl Generator {
         u64::try_from(civil::local_midnight(i64::try_from(t).unwrap_or(i64::MAX))).unwrap_or(0)
     }
 }
+
+/// Where rooms changed at run time end at `now` (`None` for a room without changes).
+pub type Ends<'a> = Option<&'a dyn Fn(&Skeleton) -> Option<u64>>;
 
 /// Rooms of one bucket handed to a visitor: a checked single room, or an index range whose
 /// rooms all overlap the window.

@@ -13,18 +13,23 @@ pub mod clock;
 pub mod details;
 pub mod fixtures;
 pub mod generator;
+pub mod live;
 pub mod model;
 pub mod quality;
 pub mod scale;
 pub mod timeline;
 pub mod usage;
 
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 pub use clock::{Clock, ClockReading, SystemWallClock, WallClock};
 pub use fixtures::Fixtures;
 pub use generator::{Density, Generator};
+pub use live::{AppLive, Change, RoomKey};
 pub use model::{Room, Session, parse_comm_id};
+
+use generator::Skeleton;
 
 pub struct World {
     pub clock: Clock,
@@ -32,6 +37,8 @@ pub struct World {
     /// The fixtures loaded at start-up, which a reset goes back to.
     startup: Arc<Fixtures>,
     fixtures: RwLock<Arc<Fixtures>>,
+    /// What changed at run time, by SdkAppId (copied on write: readers keep a snapshot).
+    live: RwLock<HashMap<u64, Arc<AppLive>>>,
 }
 
 /// One page of rooms and how many there are in all.
@@ -44,9 +51,14 @@ pub struct Page {
 impl World {
     pub fn new(clock: Clock, generator: Generator, fixtures: Fixtures) -> Self {
         let startup = Arc::new(fixtures);
-        Self { clock, generator, fixtures: RwLock::new(Arc::clone(&startup)), startup }
+        Self {
+            clock,
+            generator,
+            fixtures: RwLock::new(Arc::clone(&startup)),
+            startup,
+            live: RwLock::new(HashMap::new()),
+        }
     }
-
     /// The fixtures in force (a snapshot: later loads do not change it).
     pub fn fixtures(&self) -> Arc<Fixtures> {
         Arc::clone(&self.fixtures.read().expect("fixtures lock"))
@@ -65,61 +77,179 @@ impl World {
     /// SdkAppId (the clock is shared, so a scoped reset leaves it alone).
     pub fn reset(&self, sdk_app_id: Option<u64>) {
         let mut current = self.fixtures.write().expect("fixtures lock");
+        let mut live = self.live.write().expect("live lock");
         match sdk_app_id {
             None => {
                 *current = Arc::clone(&self.startup);
+                live.clear();
                 self.clock.reset();
             }
-            Some(app) => *current = Arc::new(current.with_app_from(&self.startup, app)),
+            Some(app) => {
+                *current = Arc::new(current.with_app_from(&self.startup, app));
+                live.remove(&app);
+            }
+        }
+    }
+
+    /// The run-time changes of an app (a snapshot).
+    pub fn live(&self, app: u64) -> Arc<AppLive> {
+        self.live.read().expect("live lock").get(&app).cloned().unwrap_or_default()
+    }
+
+    /// Apps with run-time changes, and how many rooms they made.
+    pub fn live_apps(&self) -> Vec<(u64, usize)> {
+        let mut apps: Vec<(u64, usize)> =
+            self.live.read().expect("live lock").iter().map(|(app, live)| (*app, live.made_count())).collect();
+        apps.sort_unstable();
+        apps
+    }
+
+    /// The room with id `key` in use at `now` (someone is in it): made at run time, from the
+    /// fixtures, or from the generated history.
+    pub fn room_in_use(&self, app: u64, key: &RoomKey, now: u64) -> Option<Arc<Room>> {
+        self.find_in_use(app, &self.live(app), key, now)
+    }
+
+    fn find_in_use(&self, app: u64, live: &AppLive, key: &RoomKey, now: u64) -> Option<Arc<Room>> {
+        if let Some(room) = live.made_in_use(app, key, now) {
+            return Some(room);
+        }
+        let in_use = |room: &Arc<Room>| room.visible(now) && room.destroy_at(now).is_none();
+        let fixtures = self.fixtures();
+        if fixtures.has_app(app) {
+            return fixtures
+                .rooms(app)
+                .iter()
+                .filter(|r| key.names(r))
+                .map(|r| live.view(Arc::clone(r), now))
+                .find(in_use);
+        }
+        let mut found = None;
+        self.generator.for_each_overlapping(app, now, now, now, |skeleton| {
+            if found.is_none() && details::identity(&self.generator, &skeleton).room_string == key.id {
+                let room = live.view(self.generator.room(&skeleton), now);
+                if key.names(&room) && in_use(&room) {
+                    found = Some(room);
+                }
+            }
+        });
+        found
+    }
+
+    /// Makes `change` at `now` to the room with id `key` in use (a join to none makes one).
+    pub fn change(&self, app: u64, key: &RoomKey, change: Change, now: u64) -> Result<(), live::Refusal> {
+        let mut all = self.live.write().expect("live lock");
+        let current = all.get(&app).cloned().unwrap_or_default();
+        let target = self.find_in_use(app, &current, key, now);
+        let mut next = AppLive::clone(&current);
+        next.change(app, key, target.as_deref(), change, now)?;
+        all.insert(app, Arc::new(next));
+        Ok(())
+    }
+
+    /// Where generated rooms changed at run time end at `now`, for the generator's windows.
+    fn ends<'a>(&'a self, live: &'a AppLive, now: u64) -> impl Fn(&Skeleton) -> Option<u64> + 'a {
+        move |skeleton: &Skeleton| {
+            if !live.edits_created_at(skeleton.create_time) {
+                return None;
+            }
+            let room = self.generator.room(skeleton);
+            live.edits(&room.comm_id).then(|| live.view(room, now).end_or(now))
         }
     }
 
     /// Rooms of an app active at some point of `[start, end]` as they stand at `now`, in
-    /// creation order (fixtures: as written), optionally only those named `room_id`; the
-    /// `take` after the first `skip`, and the total.
+    /// creation order (fixtures: as written, then the rooms made at run time), optionally only
+    /// those named `room_id`; the `take` after the first `skip`, and the total.
     pub fn rooms(&self, app: u64, window: (u64, u64), now: u64, room_id: Option<&str>, skip: u64, take: u64) -> Page {
         let (start, end) = window;
+        let live = self.live(app);
+        let named = |r: &Room| room_id.is_none_or(|id| r.room_string == id);
+        let made: Vec<Arc<Room>> = live.made(app, now).filter(|r| r.overlaps(start, end, now) && named(r)).collect();
         let fixtures = self.fixtures();
+        let (skip_n, take_n) =
+            (usize::try_from(skip).unwrap_or(usize::MAX), usize::try_from(take).unwrap_or(usize::MAX));
         if fixtures.has_app(app) {
-            let matching: Vec<&Arc<Room>> = fixtures
-                .rooms(app)
-                .iter()
-                .filter(|r| r.overlaps(start, end, now) && room_id.is_none_or(|id| r.room_string == id))
-                .collect();
-            let rooms = matching.iter().skip(usize::try_from(skip).unwrap_or(usize::MAX));
-            return Page {
-                total: matching.len() as u64,
-                rooms: rooms.take(usize::try_from(take).unwrap_or(usize::MAX)).map(|r| Arc::clone(r)).collect(),
-            };
-        }
-        let generator = &self.generator;
-        let Some(room_id) = room_id else {
-            let (total, skeletons) = generator.page(app, start, end, now, skip, take);
-            return Page { total, rooms: skeletons.iter().map(|s| generator.room(s)).collect() };
-        };
-        // A room id names few rooms: look at each room's identity, build only those that match.
-        let mut page = Page::default();
-        generator.for_each_overlapping(app, start, end, now, |skeleton| {
-            if details::identity(generator, &skeleton).room_string == room_id {
-                if page.total >= skip && (page.rooms.len() as u64) < take {
-                    page.rooms.push(generator.room(&skeleton));
+            let mut all: Vec<Arc<Room>> = Vec::new();
+            self.for_each_room(app, window, now, |r| {
+                if named(r) {
+                    all.push(Arc::new(r.clone()));
                 }
-                page.total += 1;
+            });
+            return Page { total: all.len() as u64, rooms: all.into_iter().skip(skip_n).take(take_n).collect() };
+        }
+        let ends = self.ends(&live, now);
+        let ends: generator::Ends<'_> = if live.is_empty() { None } else { Some(&ends) };
+        if let Some(room_id) = room_id {
+            // A room id names few rooms: look at each room's identity, build only those that match.
+            let mut all = Vec::new();
+            self.generator.for_each_overlapping_with(app, start, end, now, ends, |skeleton| {
+                if details::identity(&self.generator, &skeleton).room_string == room_id {
+                    all.push(live.view(self.generator.room(&skeleton), now));
+                }
+            });
+            all.extend(made);
+            all.sort_by_key(|r| r.create_time);
+            return Page { total: all.len() as u64, rooms: all.into_iter().skip(skip_n).take(take_n).collect() };
+        }
+        // Generated history: counted and paged from skeletons, with the rooms made at run time
+        // put in their place by creation time (after the generated rooms created the same second).
+        let ranks: Vec<u64> = made
+            .iter()
+            .enumerate()
+            .map(|(j, m)| self.generator.count_created_by(app, start, end, now, ends, m.create_time) + j as u64)
+            .collect();
+        let made_before = ranks.iter().filter(|r| **r < skip).count() as u64;
+        let made_in_page = ranks.iter().filter(|r| **r >= skip && **r < skip.saturating_add(take)).count() as u64;
+        let (generated_total, skeletons) = self.generator.page_with(
+            app,
+            start,
+            end,
+            now,
+            ends,
+            skip.saturating_sub(made_before),
+            take.saturating_sub(made_in_page),
+        );
+        let mut generated = skeletons.iter().map(|s| live.view(self.generator.room(s), now));
+        let mut rooms = Vec::new();
+        let mut position = skip;
+        while (rooms.len() as u64) < take {
+            if let Some(j) = ranks.iter().position(|r| *r == position) {
+                rooms.push(Arc::clone(&made[j]));
+            } else if let Some(room) = generated.next() {
+                rooms.push(room);
+            } else {
+                break;
             }
-        });
-        page
+            position += 1;
+        }
+        Page { total: generated_total + made.len() as u64, rooms }
     }
 
     /// Calls `f` on every room of an app active at some point of `[start, end]` as it stands
-    /// at `now`, in creation order (for figures that add up a whole window).
+    /// at `now` (for figures that add up a whole window): the history's rooms in creation order
+    /// (fixtures: as written), then the rooms made at run time.
     pub fn for_each_room(&self, app: u64, window: (u64, u64), now: u64, mut f: impl FnMut(&Room)) {
         let (start, end) = window;
+        let live = self.live(app);
         let fixtures = self.fixtures();
         if fixtures.has_app(app) {
-            fixtures.rooms(app).iter().filter(|r| r.overlaps(start, end, now)).for_each(|r| f(r));
-            return;
+            for room in fixtures.rooms(app) {
+                let room = live.view(Arc::clone(room), now);
+                if room.overlaps(start, end, now) {
+                    f(&room);
+                }
+            }
+        } else {
+            let ends = self.ends(&live, now);
+            let ends: generator::Ends<'_> = if live.is_empty() { None } else { Some(&ends) };
+            self.generator.for_each_overlapping_with(app, start, end, now, ends, |skeleton| {
+                f(&live.view(self.generator.room(&skeleton), now));
+            });
         }
-        self.generator.for_each_overlapping(app, start, end, now, |skeleton| f(&self.generator.room(&skeleton)));
+        for room in live.made(app, now).filter(|r| r.overlaps(start, end, now)) {
+            f(&room);
+        }
     }
 
     /// What happened in an app between `from_ms` and `to_ms` (Unix milliseconds, inclusive),
@@ -127,32 +257,30 @@ impl World {
     pub fn timeline(&self, app: u64, from_ms: u64, to_ms: u64, now: u64) -> Vec<(Arc<Room>, timeline::Event)> {
         let window = (from_ms / 1000, to_ms / 1000);
         let mut out = Vec::new();
-        let mut visit = |room: Arc<Room>| {
-            for event in timeline::events(&room, from_ms, to_ms, now) {
-                out.push((Arc::clone(&room), event));
+        self.for_each_room(app, window, now, |room| {
+            let events = timeline::events(room, from_ms, to_ms, now);
+            if !events.is_empty() {
+                let room = Arc::new(room.clone());
+                out.extend(events.into_iter().map(|e| (Arc::clone(&room), e)));
             }
-        };
-        let fixtures = self.fixtures();
-        if fixtures.has_app(app) {
-            fixtures
-                .rooms(app)
-                .iter()
-                .filter(|r| r.overlaps(window.0, window.1, now))
-                .for_each(|r| visit(Arc::clone(r)));
-        } else {
-            self.generator.for_each_overlapping(app, window.0, window.1, now, |s| visit(self.generator.room(&s)));
-        }
+        });
         out.sort_by(|(ra, a), (rb, b)| a.time_ms.cmp(&b.time_ms).then_with(|| ra.comm_id.cmp(&rb.comm_id)));
         out
     }
 
     /// The call a CommId names, if it exists at `now`.
     pub fn call(&self, app: u64, comm_id: &str, now: u64) -> Option<Arc<Room>> {
+        let live = self.live(app);
+        if let Some(room) = live.made(app, now).find(|r| r.comm_id == comm_id) {
+            return Some(room);
+        }
         let fixtures = self.fixtures();
         if fixtures.has_app(app) {
-            return fixtures.rooms(app).iter().find(|r| r.comm_id == comm_id).cloned();
+            return fixtures.rooms(app).iter().find(|r| r.comm_id == comm_id).map(|r| live.view(Arc::clone(r), now));
         }
         let (_, number, created) = parse_comm_id(comm_id)?;
-        self.generator.find(app, number, created).filter(|room| room.comm_id == comm_id && room.visible(now))
+        let room =
+            self.generator.find(app, number, created).filter(|room| room.comm_id == comm_id && room.visible(now))?;
+        Some(live.view(room, now))
     }
 }

@@ -27,10 +27,22 @@ pub struct Room {
     pub sessions: Vec<Session>,
     /// Cloud services the room used (recording, mixing, relay…), which the usage actions bill.
     pub services: Services,
-    /// Generated history is read "as of now"; fixtures are served as written.
-    pub generated: bool,
+    /// Where the room comes from; generated rooms and rooms made at run time are read "as of
+    /// now", fixtures are served as written.
+    pub origin: Origin,
     /// The room's own seed: everything derived lazily (quality, events) starts from it.
     pub seed: u64,
+}
+
+/// Where a room comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// The deterministic history of the seed.
+    Generated,
+    /// A fixture document.
+    Fixture,
+    /// Made at run time: users joined through the control plane, or a service's robot entered.
+    Made,
 }
 
 /// Whether a user sends (anchor) or only receives (audience).
@@ -116,6 +128,16 @@ pub struct Incident {
     pub end: u64,
 }
 
+/// Why a user left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitReason {
+    Normal,
+    /// The connection timed out (the network dropped).
+    Timeout,
+    /// Removed from the room (RemoveUser, DismissRoom).
+    Kicked,
+}
+
 /// One stay of one user in a room (a user who leaves and comes back has two).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Session {
@@ -142,6 +164,8 @@ pub struct Session {
     pub failed_joins: u32,
     /// Explicit data a fixture wrote for this stay; whatever it leaves out is derived.
     pub written: Option<Arc<Written>>,
+    /// Why the stay ended, when something decided it (a removal, a dismissal); otherwise derived.
+    pub exit: Option<ExitReason>,
 }
 
 /// Quality samples, events and abnormal experiences written out by a fixture for one stay.
@@ -249,15 +273,21 @@ pub enum Codec {
 }
 
 impl Room {
+    /// Whether the room is read "as of now" (what begins later hidden, what goes on open), or
+    /// served as written.
+    pub fn as_of_now(&self) -> bool {
+        self.origin != Origin::Fixture
+    }
+
     /// Whether the room exists at `now`: generated history only shows what has happened by
     /// then; fixtures are served as written.
     pub fn visible(&self, now: u64) -> bool {
-        !self.generated || self.create_time <= now
+        !self.as_of_now() || self.create_time <= now
     }
 
     /// DestroyTime as it stands at `now` (`None`: still open).
     pub fn destroy_at(&self, now: u64) -> Option<u64> {
-        if self.generated { self.destroy_time.filter(|d| *d <= now) } else { self.destroy_time }
+        if self.as_of_now() { self.destroy_time.filter(|d| *d <= now) } else { self.destroy_time }
     }
 
     pub fn is_finished(&self, now: u64) -> bool {
@@ -276,12 +306,12 @@ impl Room {
 
     /// The sessions that have begun by `now` (all of them for fixtures).
     pub fn sessions_at(&self, now: u64) -> impl Iterator<Item = &Session> {
-        self.sessions.iter().filter(move |s| !self.generated || s.join_ts <= now)
+        self.sessions.iter().filter(move |s| !self.as_of_now() || s.join_ts <= now)
     }
 
     /// LeaveTs of a session as it stands at `now` (`None`: still in the room).
     pub fn leave_at(&self, session: &Session, now: u64) -> Option<u64> {
-        if self.generated { session.leave_ts.filter(|l| *l <= now) } else { session.leave_ts }
+        if self.as_of_now() { session.leave_ts.filter(|l| *l <= now) } else { session.leave_ts }
     }
 
     pub fn session_finished(&self, session: &Session, now: u64) -> bool {
@@ -307,7 +337,7 @@ impl Room {
     /// the session's end or `now`; each as `[start, end)`.
     pub fn publishing_at<'a>(&self, session: &'a Session, now: u64) -> impl Iterator<Item = (Stream, u64, u64)> + 'a {
         let (_, leave) = self.stay(session, now);
-        let generated = self.generated;
+        let generated = self.as_of_now();
         session.publishing.iter().filter(move |p| !generated || p.start <= now).map(move |p| {
             let end = match p.end {
                 Some(end) if !generated || end <= now => end.min(leave),

@@ -7,19 +7,9 @@
 //! experiences of `DescribeUnusualEvent` ([`abnormal`]), each overridden where a fixture wrote
 //! them out.
 
-use super::model::{EventMessage, IncidentKind, Role, Room, Session, Stream};
+use super::model::{EventMessage, ExitReason, IncidentKind, Origin, Role, Room, Session, Stream};
 use super::quality;
 use crate::pure::hash::{below, fnv1a, mix};
-
-/// Why a user left.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExitReason {
-    Normal,
-    /// The connection timed out (the network dropped).
-    Timeout,
-    /// Removed from the room (RemoveUser, DismissRoom).
-    Kicked,
-}
 
 /// One thing that happened in a room.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,7 +41,11 @@ fn ms(room: &Room, session: &Session, what: u64, low: u64, high: u64) -> u64 {
 /// How the stay ended, as of `now` (`None`: still in the room).
 pub fn exit_reason(room: &Room, session: &Session, now: u64) -> Option<ExitReason> {
     room.leave_at(session, now)?;
-    if room.generated && mix(room.seed, &[fnv1a(&session.user_id), session.join_ts, 0xe817]) % 100 < 3 {
+    if let Some(reason) = session.exit {
+        Some(reason)
+    } else if room.origin == Origin::Generated
+        && mix(room.seed, &[fnv1a(&session.user_id), session.join_ts, 0xe817]) % 100 < 3
+    {
         Some(ExitReason::Timeout)
     } else {
         Some(ExitReason::Normal)
