@@ -9,6 +9,9 @@ use serde_json::{Map, Value, json};
 use trtc_mock::actions::{Ctx, HANDLERS, handler};
 use trtc_mock::config::Config;
 use trtc_mock::error::COMMON_CODES;
+use trtc_mock::world::live::{Entry, Streams};
+use trtc_mock::world::model::{Resolution, Role};
+use trtc_mock::world::{Change, RoomKey};
 use trtc_mock::{Account, App, catalog};
 
 const APP: u64 = 1_400_000_001;
@@ -31,6 +34,12 @@ fn base(action: &str) -> Option<Value> {
         "DescribeTRTCRealTimeQualityData" | "DescribeTRTCRealTimeScaleData" => {
             json!({"SdkAppId": APP.to_string(), "StartTime": NOW - 3600, "EndTime": NOW})
         }
+        "DismissRoom" => json!({"SdkAppId": APP, "RoomId": 1}),
+        "DismissRoomByStrRoomId" => json!({"SdkAppId": APP, "RoomId": "r"}),
+        "RemoveUser" => json!({"SdkAppId": APP, "RoomId": 1, "UserIds": ["u"]}),
+        "RemoveUserByStrRoomId" => json!({"SdkAppId": APP, "RoomId": "r", "UserIds": ["u"]}),
+        "SetUserBlocked" => json!({"SdkAppId": APP, "RoomId": 1, "UserId": "u", "IsMute": 1}),
+        "SetUserBlockedByStrRoomId" => json!({"SdkAppId": APP, "StrRoomId": "r", "UserId": "u", "IsMute": 1}),
         "DescribeTrtcUsage"
         | "DescribeMixTranscodingUsage"
         | "DescribeRelayUsage"
@@ -121,7 +130,18 @@ fn semantic_handlers_answer_only_their_documented_codes() {
             .chain(COMMON_CODES.iter().copied())
             .collect();
         let run = handler(action).unwrap();
-        assert!(run(&ctx, valid.clone()).is_ok(), "{action}: the base request is valid");
+        // The room-control actions need someone in rooms 1 and "r".
+        for key in [RoomKey::numeric(1), RoomKey::string("r")] {
+            let entry = Entry {
+                user_id: "u".into(),
+                role: Role::Anchor,
+                streams: Streams::NONE,
+                video: Resolution::new(640, 360),
+            };
+            app.world.change(APP, &key, Change::Join(entry), NOW).unwrap();
+        }
+        let base = run(&ctx, valid.clone());
+        assert!(base.is_ok(), "{action}: the base request is valid: {base:?}");
         let mut seen = BTreeSet::new();
         let members: Map<String, Value> = valid.as_object().unwrap().clone();
         let mut requests = Vec::new();

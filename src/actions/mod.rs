@@ -8,6 +8,7 @@
 pub mod dashboard;
 pub mod generated;
 pub mod monitoring;
+pub mod rooms;
 pub mod rules;
 pub mod usage;
 
@@ -52,6 +53,12 @@ handlers! {
     "DescribeUserEvent" => monitoring::describe_user_event,
     "DescribeUnusualEvent" => monitoring::describe_unusual_event,
     "DescribeScaleInfo" => monitoring::describe_scale_info,
+    "DismissRoom" => rooms::dismiss_room,
+    "DismissRoomByStrRoomId" => rooms::dismiss_room_by_str_room_id,
+    "RemoveUser" => rooms::remove_user,
+    "RemoveUserByStrRoomId" => rooms::remove_user_by_str_room_id,
+    "SetUserBlocked" => rooms::set_user_blocked,
+    "SetUserBlockedByStrRoomId" => rooms::set_user_blocked_by_str_room_id,
     "DescribeTRTCRealTimeScaleData" => dashboard::describe_real_time_scale_data,
     "DescribeTRTCRealTimeQualityData" => dashboard::describe_real_time_quality_data,
     "DescribeTRTCMarketScaleData" => dashboard::describe_market_scale_data,

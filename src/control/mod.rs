@@ -12,10 +12,12 @@
 //! | `GET/DELETE /_mock/requests` | the request journal (filters: action, code, since, sdk_app_id, secret_id, limit) |
 //! | `GET/POST/DELETE /_mock/faults`, `DELETE /_mock/faults/{id}` | injected faults |
 //! | `GET/POST /_mock/clock` | read, set, advance, freeze the virtual clock |
+//! | `POST /_mock/rooms/join`, `/leave`, `/publish`, `GET /_mock/rooms` | users in live rooms, and the rooms in use |
 
 pub mod faults;
 pub mod journal;
 pub mod probe;
+pub mod rooms;
 
 use std::sync::Arc;
 
@@ -47,6 +49,10 @@ pub fn routes(app: Arc<App>) -> Router {
         .route("/faults", get(list_faults).post(add_fault).delete(clear_faults))
         .route("/faults/{id}", delete(remove_fault))
         .route("/clock", get(clock).post(set_clock))
+        .route("/rooms", get(rooms::list))
+        .route("/rooms/join", axum::routing::post(rooms::join))
+        .route("/rooms/leave", axum::routing::post(rooms::leave))
+        .route("/rooms/publish", axum::routing::post(rooms::publish))
         .fallback(not_found)
         .route_layer(middleware::from_fn_with_state(Arc::clone(&app), guard));
     Router::new()

@@ -24,6 +24,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use super::details;
+use super::live::RoomKey;
 use super::model::{
     AiConversation, Codec, EventMessage, Incident, IncidentKind, Origin, Publish, Resolution, Role, Room, Segmenting,
     Services, Session, Stream, Transcription, Written, WrittenAbnormal, WrittenEvents, WrittenSeries, parse_comm_id,
@@ -248,9 +249,6 @@ pub struct Fixtures {
     sources: Vec<String>,
 }
 
-/// Characters allowed in a string room id, besides ASCII letters and digits.
-const ROOM_PUNCTUATION: &str = " !#$%&()+-:;<=.>?@[]^_{}|~,";
-
 impl Fixtures {
     /// Whether fixtures define this SdkAppId (its generated history is then replaced).
     pub fn has_app(&self, sdk_app_id: u64) -> bool {
@@ -342,23 +340,8 @@ fn expand(path: &Path) -> Result<Vec<PathBuf>, String> {
 
 fn convert_room(sdk_app_id: u64, doc: RoomDoc) -> Result<Room, String> {
     let (room_string, numeric, number) = match doc.room_id {
-        RoomIdDoc::Number(n) => {
-            if n == 0 || n > u64::from(u32::MAX) {
-                return Err(format!("RoomId {n} is outside 1..=4294967295"));
-            }
-            (n.to_string(), true, Some(n))
-        }
-        RoomIdDoc::Text(s) => {
-            let ok = !s.is_empty()
-                && s.len() <= 64
-                && s.chars().all(|c| c.is_ascii_alphanumeric() || ROOM_PUNCTUATION.contains(c));
-            if !ok {
-                return Err(format!(
-                    "RoomId {s:?} is not a valid string room id (1-64 of a-z A-Z 0-9 and {ROOM_PUNCTUATION:?})"
-                ));
-            }
-            (s, false, None)
-        }
+        RoomIdDoc::Number(n) => (RoomKey::checked_numeric(n)?.id, true, Some(n)),
+        RoomIdDoc::Text(s) => (RoomKey::checked_string(&s)?.id, false, None),
     };
     if let Some(destroy) = doc.destroy_time
         && destroy < doc.create_time

@@ -21,6 +21,9 @@ pub struct RoomKey {
     pub id: String,
 }
 
+/// Characters a string room id may hold besides ASCII letters and digits.
+pub const ROOM_PUNCTUATION: &str = " !#$%&()+-:;<=.>?@[]^_{}|~,";
+
 impl RoomKey {
     pub fn numeric(id: u64) -> Self {
         Self { numeric: true, id: id.to_string() }
@@ -28,6 +31,28 @@ impl RoomKey {
 
     pub fn string(id: impl Into<String>) -> Self {
         Self { numeric: false, id: id.into() }
+    }
+
+    /// A numeric room id as TRTC allows them: 1 to 4294967295; the error says why not.
+    pub fn checked_numeric(id: u64) -> Result<Self, String> {
+        if id == 0 || id > u64::from(u32::MAX) {
+            return Err(format!("RoomId {id} is outside 1..=4294967295"));
+        }
+        Ok(Self::numeric(id))
+    }
+
+    /// A string room id as TRTC allows them: 1 to 64 of `a-z A-Z 0-9` and
+    /// [`ROOM_PUNCTUATION`]; the error says why not.
+    pub fn checked_string(id: &str) -> Result<Self, String> {
+        let ok = !id.is_empty()
+            && id.len() <= 64
+            && id.chars().all(|c| c.is_ascii_alphanumeric() || ROOM_PUNCTUATION.contains(c));
+        if !ok {
+            return Err(format!(
+                "RoomId {id:?} is not a valid string room id (1-64 of a-z A-Z 0-9 and {ROOM_PUNCTUATION:?})"
+            ));
+        }
+        Ok(Self::string(id))
     }
 
     pub fn names(&self, room: &Room) -> bool {

@@ -302,8 +302,21 @@ describe("tencentcloud-sdk-nodejs against trtc-mock", () => {
     "StartAIConversation", "DescribeStreamIngest", "CreateCloudModeration", "CreateCloudSliceTask",
     "DismissRoom", "RemoveUser", "StartWebRecord",
   ];
+  /** Puts user "x" in numeric room 1 and string room "x" (the rooms of the minimal requests),
+   * so that the room-control actions find someone to act on. */
+  async function occupyRooms(server) {
+    for (const room of [1, "x"]) {
+      const response = await fetch(`http://${server.address}/_mock/rooms/join`, {
+        method: "POST",
+        body: JSON.stringify({ sdk_app_id: APP, room_id: room, user_id: "x" }),
+      });
+      assert.equal(response.status, 200, await response.text());
+    }
+  }
+
   for (const action of GENERATED) {
     test(`${action} (${regionOf(action)})`, async () => {
+      await occupyRooms(gen);
       await call(gen, action);
       checked.add(action);
     });
@@ -340,6 +353,7 @@ describe("tencentcloud-sdk-nodejs against trtc-mock", () => {
       profile: profile(gen),
     });
     assert.deepEqual(ACTIONS.SetUserBlocked.editions, ["intl"]);
+    await occupyRooms(gen);
     const params = minimalRequest("SetUserBlocked", "intl");
     assert.deepEqual(Object.keys(params).sort(), ["IsMute", "RoomId", "SdkAppId", "UserId"]);
     const response = await client.request("SetUserBlocked", params);

@@ -8,6 +8,7 @@ catalogue: present unless nullable, and of the member's JSON type.
 """
 
 import json
+import urllib.request
 import re
 import warnings
 from pathlib import Path
@@ -194,6 +195,16 @@ def make_client(server, region, *, sign="TC3-HMAC-SHA256", method="POST"):
                                   ClientProfile(httpProfile=http, signMethod=sign))
 
 
+def occupy_rooms(server):
+    """Puts user "x" in numeric room 1 and string room "x" (the rooms of the minimal requests),
+    so that the room-control actions find someone to act on."""
+    for room in (1, "x"):
+        body = json.dumps({"sdk_app_id": APP, "room_id": room, "user_id": "x"}).encode()
+        request = urllib.request.Request(f"http://{server.address}/_mock/rooms/join", data=body, method="POST")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 200
+
+
 def send(server, action, params=None, **client_options):
     request = getattr(models, f"{action}Request")()
     request.from_json_string(json.dumps(minimal_request(action) if params is None else params))
@@ -232,6 +243,7 @@ def test_sdk_actions_are_the_cn_edition_of_the_catalogue():
 
 @pytest.mark.parametrize("action", SDK_ACTIONS)
 def test_action(server, action):
+    occupy_rooms(server)
     if action == "DescribeTRTCMarketScaleMetricData":
         assert ACTIONS[action]["status"] == "deprecated"
         with pytest.raises(TencentCloudSDKException) as caught:
@@ -251,6 +263,7 @@ def test_action(server, action):
 def test_hmac_sha256_get_rebuilds_nested_parameters(server, action):
     """Signature v1 sends nested objects flattened (RecordParams.RecordMode=1...); the server
     must rebuild them to validate the required nested members."""
+    occupy_rooms(server)
     params = minimal_request(action, nonempty=True)
     assert any(isinstance(value, dict) and value for value in params.values()), params
     check_response(action, send(server, action, params, sign="HmacSHA256", method="GET"))

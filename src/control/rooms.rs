@@ -1,0 +1,265 @@
+//! `/_mock/rooms`: users join, leave and publish in live rooms as a test needs them, and the
+//! rooms in use are listed with their users.
+//!
+//! ```text
+//! POST /_mock/rooms/join     {"sdk_app_id": N, "room_id": 123 | "abc", "user_id": "u", "role": "anchor" | "audience",
+//!                             "audio": true, "video": true, "sub_stream": false, "width": 1280, "height": 720}
+//! POST /_mock/rooms/leave    {"sdk_app_id": N, "room_id": …, "user_id": "u"}
+//! POST /_mock/rooms/publish  {"sdk_app_id": N, "room_id": …, "user_id": "u", "audio": …, "video": …, "sub_stream": …}
+//! GET  /_mock/rooms?sdk_app_id=N
+//! ```
+//!
+//! A JSON number is a numeric room, a JSON string a string room: separate namespaces, as on
+//! TRTC. Changes happen at the virtual now and become history like everything else.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{body, ok, reply};
+use crate::app::App;
+use crate::world::live::{Entry, Refusal, Streams};
+use crate::world::model::{ExitReason, Resolution, Role, Room};
+use crate::world::{Change, RoomKey};
+
+/// At most this many rooms are listed (with the total).
+const MAX_LISTED: usize = 1000;
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct JoinBody {
+    sdk_app_id: u64,
+    room_id: Value,
+    user_id: String,
+    #[serde(default)]
+    role: Option<String>,
+    #[serde(default = "yes")]
+    audio: bool,
+    #[serde(default = "yes")]
+    video: bool,
+    #[serde(default)]
+    sub_stream: bool,
+    #[serde(default)]
+    width: Option<u32>,
+    #[serde(default)]
+    height: Option<u32>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct LeaveBody {
+    sdk_app_id: u64,
+    room_id: Value,
+    user_id: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct PublishBody {
+    sdk_app_id: u64,
+    room_id: Value,
+    user_id: String,
+    #[serde(default)]
+    audio: bool,
+    #[serde(default)]
+    video: bool,
+    #[serde(default)]
+    sub_stream: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoomsQuery {
+    sdk_app_id: u64,
+}
+
+/// The room id of a body: a number (numeric room) or a string (string room), checked.
+fn key(room_id: &Value) -> Result<RoomKey, String> {
+    match room_id {
+        Value::Number(n) => {
+            n.as_u64().ok_or_else(|| format!("room_id {n} is not a room number")).and_then(RoomKey::checked_numeric)
+        }
+        Value::String(s) => RoomKey::checked_string(s),
+        other => Err(format!("room_id must be a number (numeric room) or a string (string room), got {other}")),
+    }
+}
+
+/// A user id as TRTC takes them: 1 to 32 bytes of letters, digits, `_` and `-`.
+fn user(id: &str) -> Result<(), String> {
+    let ok =
+        !id.is_empty() && id.len() <= 32 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if ok { Ok(()) } else { Err(format!("user_id {id:?} is not 1-32 of a-z A-Z 0-9 _ -")) }
+}
+
+fn app_id(sdk_app_id: u64) -> Result<(), String> {
+    if sdk_app_id == 0 { Err("sdk_app_id must not be 0".to_owned()) } else { Ok(()) }
+}
+
+fn now(app: &App) -> u64 {
+    u64::try_from(app.world.clock.now()).unwrap_or_default()
+}
+
+/// Applies a change and answers the room as it stands after it.
+fn change(app: &App, sdk_app_id: u64, key: &RoomKey, change: Change) -> Response {
+    let now = now(app);
+    match app.world.change(sdk_app_id, key, change, now) {
+        Ok(()) => match app.world.room_in_use(sdk_app_id, key, now) {
+            Some(room) => ok(json!({"room": room_view(&room, now)})),
+            None => ok(json!({"room": null, "ended": true})),
+        },
+        Err(Refusal::RoomNotExist) => {
+            reply(StatusCode::NOT_FOUND, json!({"error": format!("no room {} is in use", key.id)}))
+        }
+        Err(Refusal::UserNotExist) => {
+            reply(StatusCode::NOT_FOUND, json!({"error": format!("the user is not in room {}", key.id)}))
+        }
+    }
+}
+
+pub async fn join(State(app): State<Arc<App>>, bytes: Bytes) -> Response {
+    let request: JoinBody = match body(&bytes) {
+        Ok(b) => b,
+        Err(e) => return reply(StatusCode::BAD_REQUEST, json!({"error": e})),
+    };
+    let key = match app_id(request.sdk_app_id).and_then(|()| key(&request.room_id)) {
+        Ok(key) => key,
+        Err(e) => return reply(StatusCode::BAD_REQUEST, json!({"error": e})),
+    };
+    if let Err(e) = user(&request.user_id) {
+        return reply(StatusCode::BAD_REQUEST, json!({"error": e}));
+    }
+    let role = match request.role.as_deref() {
+        None | Some("anchor") => Role::Anchor,
+        Some("audience") => Role::Audience,
+        Some(other) => {
+            return reply(
+                StatusCode::BAD_REQUEST,
+                json!({"error": format!("role {other:?} is not anchor or audience")}),
+            );
+        }
+    };
+    let video = Resolution::new(request.width.unwrap_or(640), request.height.unwrap_or(360));
+    if video.width == 0 || video.height == 0 || video.width > 4096 || video.height > 4096 {
+        return reply(StatusCode::BAD_REQUEST, json!({"error": "width and height must be 1 to 4096"}));
+    }
+    let streams = Streams { audio: request.audio, video: request.video, sub_stream: request.sub_stream };
+    let entry = Entry { user_id: request.user_id, role, streams, video };
+    change(&app, request.sdk_app_id, &key, Change::Join(entry))
+}
+
+pub async fn leave(State(app): State<Arc<App>>, bytes: Bytes) -> Response {
+    let request: LeaveBody = match body(&bytes) {
+        Ok(b) => b,
+        Err(e) => return reply(StatusCode::BAD_REQUEST, json!({"error": e})),
+    };
+    let key = match app_id(request.sdk_app_id).and_then(|()| key(&request.room_id)) {
+        Ok(key) => key,
+        Err(e) => return reply(StatusCode::BAD_REQUEST, json!({"error": e})),
+    };
+    let now = now(&app);
+    let present = app.world.room_in_use(request.sdk_app_id, &key, now).is_some_and(|room| {
+        room.sessions_at(now).any(|s| s.user_id == request.user_id && room.leave_at(s, now).is_none())
+    });
+    if !present {
+        return reply(
+            StatusCode::NOT_FOUND,
+            json!({"error": format!("user {} is not in room {}", request.user_id, key.id)}),
+        );
+    }
+    change(&app, request.sdk_app_id, &key, Change::Leave { user_id: request.user_id, reason: ExitReason::Normal })
+}
+
+pub async fn publish(State(app): State<Arc<App>>, bytes: Bytes) -> Response {
+    let request: PublishBody = match body(&bytes) {
+        Ok(b) => b,
+        Err(e) => return reply(StatusCode::BAD_REQUEST, json!({"error": e})),
+    };
+    let key = match app_id(request.sdk_app_id).and_then(|()| key(&request.room_id)) {
+        Ok(key) => key,
+        Err(e) => return reply(StatusCode::BAD_REQUEST, json!({"error": e})),
+    };
+    let now = now(&app);
+    let Some(room) = app.world.room_in_use(request.sdk_app_id, &key, now) else {
+        return reply(StatusCode::NOT_FOUND, json!({"error": format!("no room {} is in use", key.id)}));
+    };
+    let session = room.sessions_at(now).find(|s| s.user_id == request.user_id && room.leave_at(s, now).is_none());
+    match session {
+        None => reply(
+            StatusCode::NOT_FOUND,
+            json!({"error": format!("user {} is not in room {}", request.user_id, key.id)}),
+        ),
+        Some(s) if s.role == Role::Audience => reply(
+            StatusCode::CONFLICT,
+            json!({"error": format!("user {} is audience: an audience user publishes nothing", request.user_id)}),
+        ),
+        Some(_) => {
+            let streams = Streams { audio: request.audio, video: request.video, sub_stream: request.sub_stream };
+            change(&app, request.sdk_app_id, &key, Change::Publish { user_id: request.user_id, streams })
+        }
+    }
+}
+
+pub async fn list(
+    State(app): State<Arc<App>>,
+    query: Result<Query<RoomsQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Ok(Query(query)) = query else {
+        return reply(StatusCode::BAD_REQUEST, json!({"error": "GET /_mock/rooms?sdk_app_id=N"}));
+    };
+    let now = now(&app);
+    let mut rooms = Vec::new();
+    let mut total = 0usize;
+    app.world.for_each_room(query.sdk_app_id, (now, now), now, |room| {
+        if room.destroy_at(now).is_none() {
+            total += 1;
+            if rooms.len() < MAX_LISTED {
+                rooms.push(room_view(room, now));
+            }
+        }
+    });
+    ok(json!({"sdk_app_id": query.sdk_app_id, "now": now, "total": total, "rooms": rooms}))
+}
+
+/// A room in use as the control plane shows it: who is in it, in which role, sending what.
+pub fn room_view(room: &Room, now: u64) -> Value {
+    let users: Vec<Value> = room
+        .sessions_at(now)
+        .filter(|s| room.leave_at(s, now).is_none())
+        .map(|s| {
+            // Sending now: a period that began and has not ended.
+            let sending: Vec<&str> = s
+                .publishing
+                .iter()
+                .filter(|p| p.start <= now && p.end.is_none_or(|e| e > now))
+                .map(|p| p.stream.name())
+                .collect();
+            json!({
+                "user_id": s.user_id,
+                "role": s.role.name(),
+                "join_ts": s.join_ts,
+                "publishing": sending,
+                "video": {"width": s.video.width, "height": s.video.height},
+            })
+        })
+        .collect();
+    json!({
+        "comm_id": room.comm_id,
+        "room_id": if room.numeric { json!(room.room_string.parse::<u64>().unwrap_or_default()) } else { json!(room.room_string) },
+        "create_time": room.create_time,
+        "origin": match room.origin {
+            crate::world::model::Origin::Generated => "generated",
+            crate::world::model::Origin::Fixture => "fixture",
+            crate::world::model::Origin::Made => "made",
+        },
+        "users": users,
+    })
+}
