@@ -17,6 +17,8 @@ pub mod live;
 pub mod model;
 pub mod quality;
 pub mod scale;
+pub mod state;
+pub mod tasks;
 pub mod timeline;
 pub mod usage;
 
@@ -28,6 +30,7 @@ pub use fixtures::Fixtures;
 pub use generator::{Density, Generator};
 pub use live::{AppLive, Change, RoomKey};
 pub use model::{Room, Session, parse_comm_id};
+pub use state::AppState;
 
 use generator::Skeleton;
 
@@ -38,7 +41,7 @@ pub struct World {
     startup: Arc<Fixtures>,
     fixtures: RwLock<Arc<Fixtures>>,
     /// What changed at run time, by SdkAppId (copied on write: readers keep a snapshot).
-    live: RwLock<HashMap<u64, Arc<AppLive>>>,
+    state: RwLock<HashMap<u64, Arc<AppState>>>,
 }
 
 /// One page of rooms and how many there are in all.
@@ -56,7 +59,7 @@ impl World {
             generator,
             fixtures: RwLock::new(Arc::clone(&startup)),
             startup,
-            live: RwLock::new(HashMap::new()),
+            state: RwLock::new(HashMap::new()),
         }
     }
     /// The fixtures in force (a snapshot: later loads do not change it).
@@ -77,7 +80,7 @@ impl World {
     /// SdkAppId (the clock is shared, so a scoped reset leaves it alone).
     pub fn reset(&self, sdk_app_id: Option<u64>) {
         let mut current = self.fixtures.write().expect("fixtures lock");
-        let mut live = self.live.write().expect("live lock");
+        let mut live = self.state.write().expect("state lock");
         match sdk_app_id {
             None => {
                 *current = Arc::clone(&self.startup);
@@ -91,27 +94,31 @@ impl World {
         }
     }
 
-    /// The run-time changes of an app (a snapshot).
-    pub fn live(&self, app: u64) -> Arc<AppLive> {
-        self.live.read().expect("live lock").get(&app).cloned().unwrap_or_default()
+    /// The run-time state of an app (a snapshot).
+    pub fn state(&self, app: u64) -> Arc<AppState> {
+        self.state.read().expect("state lock").get(&app).cloned().unwrap_or_default()
     }
 
-    /// Apps with run-time changes, and how many rooms they made.
-    pub fn live_apps(&self) -> Vec<(u64, usize)> {
-        let mut apps: Vec<(u64, usize)> =
-            self.live.read().expect("live lock").iter().map(|(app, live)| (*app, live.made_count())).collect();
-        apps.sort_unstable();
-        apps
+    /// Changes the run-time state of an app in one step: `f` sees the state as it is and
+    /// changes a copy, which replaces it unless `f` refuses. Readers see the old state or the
+    /// new one, never half of a change.
+    pub fn update<T, E>(&self, app: u64, f: impl FnOnce(&World, &mut AppState) -> Result<T, E>) -> Result<T, E> {
+        let mut all = self.state.write().expect("state lock");
+        let mut next = all.get(&app).map(|s| AppState::clone(s)).unwrap_or_default();
+        let out = f(self, &mut next)?;
+        all.insert(app, Arc::new(next));
+        Ok(out)
     }
 
     /// The room with id `key` in use at `now` (someone is in it): made at run time, from the
     /// fixtures, or from the generated history.
     pub fn room_in_use(&self, app: u64, key: &RoomKey, now: u64) -> Option<Arc<Room>> {
-        self.find_in_use(app, &self.live(app), key, now)
+        self.find_in_use(app, &self.state(app), key, now)
     }
 
-    fn find_in_use(&self, app: u64, live: &AppLive, key: &RoomKey, now: u64) -> Option<Arc<Room>> {
-        if let Some(room) = live.made_in_use(app, key, now) {
+    /// [`World::room_in_use`] in a given state (inside [`World::update`]).
+    pub fn find_in_use(&self, app: u64, live: &AppState, key: &RoomKey, now: u64) -> Option<Arc<Room>> {
+        if let Some(room) = live.made(app, now).filter(|r| key.names(r)).find(|r| r.destroy_at(now).is_none()) {
             return Some(room);
         }
         let in_use = |room: &Arc<Room>| room.visible(now) && room.destroy_at(now).is_none();
@@ -138,23 +145,20 @@ impl World {
 
     /// Makes `change` at `now` to the room with id `key` in use (a join to none makes one).
     pub fn change(&self, app: u64, key: &RoomKey, change: Change, now: u64) -> Result<(), live::Refusal> {
-        let mut all = self.live.write().expect("live lock");
-        let current = all.get(&app).cloned().unwrap_or_default();
-        let target = self.find_in_use(app, &current, key, now);
-        let mut next = AppLive::clone(&current);
-        next.change(app, key, target.as_deref(), change, now)?;
-        all.insert(app, Arc::new(next));
-        Ok(())
+        self.update(app, |world, state| {
+            let target = world.find_in_use(app, state, key, now);
+            state.live.change(app, key, target.as_deref(), change, now)
+        })
     }
 
     /// Where generated rooms changed at run time end at `now`, for the generator's windows.
-    fn ends<'a>(&'a self, live: &'a AppLive, now: u64) -> impl Fn(&Skeleton) -> Option<u64> + 'a {
+    fn ends<'a>(&'a self, live: &'a AppState, now: u64) -> impl Fn(&Skeleton) -> Option<u64> + 'a {
         move |skeleton: &Skeleton| {
-            if !live.edits_created_at(skeleton.create_time) {
+            if !live.live.edits_created_at(skeleton.create_time) {
                 return None;
             }
             let room = self.generator.room(skeleton);
-            live.edits(&room.comm_id).then(|| live.view(room, now).end_or(now))
+            live.live.edits(&room.comm_id).then(|| live.view(room, now).end_or(now))
         }
     }
 
@@ -163,7 +167,7 @@ impl World {
     /// those named `room_id`; the `take` after the first `skip`, and the total.
     pub fn rooms(&self, app: u64, window: (u64, u64), now: u64, room_id: Option<&str>, skip: u64, take: u64) -> Page {
         let (start, end) = window;
-        let live = self.live(app);
+        let live = self.state(app);
         let named = |r: &Room| room_id.is_none_or(|id| r.room_string == id);
         let made: Vec<Arc<Room>> = live.made(app, now).filter(|r| r.overlaps(start, end, now) && named(r)).collect();
         let fixtures = self.fixtures();
@@ -231,7 +235,7 @@ impl World {
     /// (fixtures: as written), then the rooms made at run time.
     pub fn for_each_room(&self, app: u64, window: (u64, u64), now: u64, mut f: impl FnMut(&Room)) {
         let (start, end) = window;
-        let live = self.live(app);
+        let live = self.state(app);
         let fixtures = self.fixtures();
         if fixtures.has_app(app) {
             for room in fixtures.rooms(app) {
@@ -270,7 +274,7 @@ impl World {
 
     /// The call a CommId names, if it exists at `now`.
     pub fn call(&self, app: u64, comm_id: &str, now: u64) -> Option<Arc<Room>> {
-        let live = self.live(app);
+        let live = self.state(app);
         if let Some(room) = live.made(app, now).find(|r| r.comm_id == comm_id) {
             return Some(room);
         }

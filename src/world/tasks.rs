@@ -1,0 +1,578 @@
+//! Tasks: cloud services started through the API (recording, relay, mixing, ingest, web
+//! recording…), each with the robot it sends into a room and the rules that end it.
+//!
+//! A task keeps only what was asked of it and when: its start, its updates, an explicit stop.
+//! Its lifecycle — idle or working, and when and why it ended — is derived when it is read,
+//! from the room as it stands then: the users in it, what they publish, whether the room was
+//! dismissed or the robot removed. So moving the virtual clock runs every transition that falls
+//! due, in order, and the same task read at the same `now` always says the same.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use super::live::{RoomKey, Streams};
+use super::model::{ExitReason, Resolution, Role, Room, Session, Stream};
+
+/// The families of tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Family {
+    CloudRecording,
+    PublishCdn,
+    McuMix,
+    StreamIngest,
+    WebRecord,
+}
+
+impl Family {
+    pub const ALL: [Family; 5] =
+        [Family::CloudRecording, Family::PublishCdn, Family::McuMix, Family::StreamIngest, Family::WebRecord];
+
+    /// The name the control plane uses (`?family=`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::CloudRecording => "cloud_recording",
+            Family::PublishCdn => "publish_cdn",
+            Family::McuMix => "mcu_mix",
+            Family::StreamIngest => "stream_ingest",
+            Family::WebRecord => "web_record",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+/// The user a task sends into its room.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Robot {
+    pub user_id: String,
+    pub role: Role,
+    /// What the robot publishes (an ingest robot plays its stream into the room).
+    pub sends: Streams,
+    pub video: Resolution,
+}
+
+/// When a task has nothing to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Idle {
+    /// No anchor (other than robots) is in the room, whether or not they publish.
+    NoAnchor,
+    /// None of the users the task takes publishes anything.
+    NothingPublished,
+    /// A task that is never idle.
+    Never,
+}
+
+/// The rules that end a task on their own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rules {
+    pub idle: Idle,
+    /// Seconds of idleness after which the task ends.
+    pub max_idle: Option<u64>,
+    /// Seconds after its start at which the task ends.
+    pub max_duration: Option<u64>,
+    /// Seconds after its start during which the TaskId answers Describe, Update and Stop.
+    pub handle_secs: u64,
+    /// Seconds a task that ended shows as exiting before it is gone.
+    pub exit_grace: u64,
+}
+
+/// Whose streams a task takes, as `SubscribeStreamUserIds` says: allow lists (none: everyone)
+/// and deny lists, whose entries may be a prefix pattern `prefix.*$`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Subscription {
+    pub audio_allow: Option<Vec<String>>,
+    pub audio_deny: Vec<String>,
+    pub video_allow: Option<Vec<String>>,
+    pub video_deny: Vec<String>,
+}
+
+fn matches(pattern: &str, user: &str) -> bool {
+    match pattern.strip_suffix(".*$") {
+        Some(prefix) => user.starts_with(prefix),
+        None => pattern == user,
+    }
+}
+
+impl Subscription {
+    /// Whether the task takes `user`'s stream `stream`.
+    pub fn takes(&self, user: &str, stream: Stream) -> bool {
+        let (allow, deny) = match stream {
+            Stream::Audio => (&self.audio_allow, &self.audio_deny),
+            Stream::Video | Stream::SubStream => (&self.video_allow, &self.video_deny),
+        };
+        allow.as_ref().is_none_or(|a| a.iter().any(|p| matches(p, user))) && !deny.iter().any(|p| matches(p, user))
+    }
+}
+
+/// One task as it was asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Task {
+    pub id: String,
+    pub family: Family,
+    pub sdk_app_id: u64,
+    pub created_at: u64,
+    /// The room and the CommId of the call the task joined (none for web recording).
+    pub room: Option<(RoomKey, String)>,
+    pub robot: Option<Robot>,
+    pub rules: Rules,
+    /// Whose streams the task takes, with the times the list changed.
+    pub subscriptions: Vec<(u64, Subscription)>,
+    /// Which streams the task takes at all (a recording of audio only takes no video).
+    pub streams: Streams,
+    /// The request that started it, then each update, with their times.
+    pub params: Vec<(u64, Value)>,
+    pub stopped_at: Option<u64>,
+    /// The last `SequenceNumber` accepted (relay updates).
+    pub sequence: Option<u64>,
+    /// What the caller named the task by, for the families that refuse a second one
+    /// (`RecordId`, a robot in a room…).
+    pub dedupe: Option<String>,
+}
+
+/// Why a task ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    Stopped,
+    IdleTimeout,
+    MaxDuration,
+    /// The room was dismissed (its robot left with everyone).
+    RoomDismissed,
+    /// Its robot was removed, or replaced by another connection of the same user id.
+    RobotRemoved,
+}
+
+/// A task's state at one time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// Running with nothing to work on.
+    Idle,
+    /// Running and working.
+    Working,
+    /// Ended, still answering as exiting.
+    Exiting,
+    /// Ended and gone.
+    Gone,
+}
+
+impl State {
+    pub fn name(self) -> &'static str {
+        match self {
+            State::Idle => "idle",
+            State::Working => "working",
+            State::Exiting => "exiting",
+            State::Gone => "gone",
+        }
+    }
+}
+
+/// What a task did up to `now`: its state changes and, if it ended, when and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lifecycle {
+    pub changes: Vec<(u64, State)>,
+    pub ended: Option<(u64, End)>,
+}
+
+impl Lifecycle {
+    /// The state at `t` (≥ the start).
+    pub fn state_at(&self, t: u64) -> State {
+        self.changes.iter().take_while(|(at, _)| *at <= t).last().map_or(State::Idle, |(_, s)| *s)
+    }
+}
+
+impl Task {
+    /// The subscription in force at `t`.
+    pub fn subscription_at(&self, t: u64) -> &Subscription {
+        static EVERYONE: Subscription =
+            Subscription { audio_allow: None, audio_deny: Vec::new(), video_allow: None, video_deny: Vec::new() };
+        self.subscriptions.iter().take_while(|(at, _)| *at <= t).last().map_or(&EVERYONE, |(_, s)| s)
+    }
+
+    /// The parameters in force at `t`: the start's, with each update up to `t` merged in.
+    pub fn params_at(&self, t: u64) -> Value {
+        let mut out = Value::Object(serde_json::Map::new());
+        for (_, params) in self.params.iter().filter(|(at, _)| *at <= t) {
+            merge(&mut out, params);
+        }
+        out
+    }
+
+    /// The lifecycle up to `now` in `room` (the room as it stands, robots included; `None` for
+    /// a task without a room).
+    pub fn lifecycle(&self, room: Option<&Room>, robots: &[&str], now: u64) -> Lifecycle {
+        let start = self.created_at;
+        let mut candidates: Vec<(u64, End)> = Vec::new();
+        if let Some(stop) = self.stopped_at {
+            candidates.push((stop, End::Stopped));
+        }
+        if let Some(limit) = self.rules.max_duration {
+            candidates.push((start.saturating_add(limit), End::MaxDuration));
+        }
+        // The robot's stay: it ends the task if something ended it.
+        if let (Some(room), Some(robot)) = (room, &self.robot)
+            && let Some(stay) = robot_stay(room, &robot.user_id, start)
+            && let Some(left) = stay.leave_ts
+        {
+            let end = if stay.exit == Some(ExitReason::Kicked) && room.destroy_time == Some(left) {
+                End::RoomDismissed
+            } else {
+                End::RobotRemoved
+            };
+            candidates.push((left, end));
+        }
+        // Breakpoints: when who is in the room, or what they publish, changes.
+        let mut times: Vec<u64> = vec![start];
+        if let Some(room) = room {
+            for s in room.sessions.iter().filter(|s| !robots.contains(&s.user_id.as_str())) {
+                times.push(s.join_ts);
+                times.extend(s.leave_ts);
+                for p in &s.publishing {
+                    times.push(p.start);
+                    times.extend(p.end);
+                }
+            }
+        }
+        times.extend(self.subscriptions.iter().map(|(t, _)| *t));
+        times.retain(|t| *t >= start && *t <= now);
+        times.sort_unstable();
+        times.dedup();
+        let mut changes: Vec<(u64, State)> = Vec::new();
+        let mut idle_since: Option<u64> = None;
+        for (i, &t) in times.iter().enumerate() {
+            let (working, idle) = match room {
+                Some(room) => self.activity(room, robots, t),
+                None => (true, false),
+            };
+            let state = if working { State::Working } else { State::Idle };
+            if changes.last().is_none_or(|(_, s)| *s != state) {
+                changes.push((t, state));
+            }
+            idle_since = if idle { idle_since.or(Some(t)) } else { None };
+            if let (Some(since), Some(max)) = (idle_since, self.rules.max_idle) {
+                let exit = since.saturating_add(max);
+                let next = times.get(i + 1).copied().unwrap_or(u64::MAX);
+                if exit < next {
+                    candidates.push((exit, End::IdleTimeout));
+                    break;
+                }
+            }
+        }
+        let ended = candidates.into_iter().filter(|(t, _)| *t <= now).min_by_key(|(t, _)| *t);
+        if let Some((at, _)) = ended {
+            changes.retain(|(t, _)| *t < at);
+            changes.push((at, State::Exiting));
+            let gone = at.saturating_add(self.rules.exit_grace);
+            if gone <= now {
+                changes.push((gone, State::Gone));
+            }
+        }
+        Lifecycle { changes, ended }
+    }
+
+    /// At `t`: whether the task has streams to work on, and whether it counts as idle.
+    fn activity(&self, room: &Room, robots: &[&str], t: u64) -> (bool, bool) {
+        let subscription = self.subscription_at(t);
+        let present = room
+            .sessions
+            .iter()
+            .filter(|s| !robots.contains(&s.user_id.as_str()) && s.join_ts <= t && s.leave_ts.is_none_or(|l| l > t));
+        let (mut anchor, mut working) = (false, false);
+        for s in present {
+            anchor |= s.role == Role::Anchor;
+            working |= s.publishing.iter().any(|p| {
+                p.start <= t
+                    && p.end.is_none_or(|e| e > t)
+                    && stream_taken(self.streams, p.stream)
+                    && subscription.takes(&s.user_id, p.stream)
+            });
+        }
+        let idle = match self.rules.idle {
+            Idle::NoAnchor => !anchor,
+            Idle::NothingPublished => !working,
+            Idle::Never => false,
+        };
+        (working, idle)
+    }
+
+    /// When the task's handle stops answering (Describe, Update, Stop).
+    pub fn handle_expires(&self) -> u64 {
+        self.created_at.saturating_add(self.rules.handle_secs)
+    }
+}
+
+fn stream_taken(streams: Streams, stream: Stream) -> bool {
+    match stream {
+        Stream::Audio => streams.audio,
+        Stream::Video => streams.video,
+        Stream::SubStream => streams.sub_stream,
+    }
+}
+
+/// The robot's stay that began when its task started.
+fn robot_stay<'a>(room: &'a Room, user_id: &str, start: u64) -> Option<&'a Session> {
+    room.sessions.iter().find(|s| s.user_id == user_id && s.join_ts == start)
+}
+
+/// Merges an update into parameters: objects member by member, anything else replaced.
+fn merge(into: &mut Value, update: &Value) {
+    match (into, update) {
+        (Value::Object(into), Value::Object(update)) => {
+            for (k, v) in update {
+                match into.get_mut(k) {
+                    Some(existing) if existing.is_object() && v.is_object() => merge(existing, v),
+                    _ => {
+                        into.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (into, update) => *into = update.clone(),
+    }
+}
+
+/// The tasks of one SdkAppId.
+#[derive(Debug, Clone, Default)]
+pub struct AppTasks {
+    tasks: Vec<Task>,
+    /// Task indexes by the CommId of their room.
+    by_room: HashMap<String, Vec<usize>>,
+    /// How many tasks were ever started (TaskIds are numbered from it).
+    pub started: u64,
+}
+
+impl AppTasks {
+    pub fn is_empty(&self) -> bool {
+        self.tasks.is_empty()
+    }
+
+    pub fn all(&self) -> &[Task] {
+        &self.tasks
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Task> {
+        self.tasks.iter().find(|t| t.id == id)
+    }
+
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut Task> {
+        self.tasks.iter_mut().find(|t| t.id == id)
+    }
+
+    /// The tasks attached to the call `comm_id`.
+    pub fn in_room(&self, comm_id: &str) -> impl Iterator<Item = &Task> {
+        self.by_room.get(comm_id).into_iter().flatten().map(|i| &self.tasks[*i])
+    }
+
+    pub fn add(&mut self, task: Task) {
+        if let Some((_, comm_id)) = &task.room {
+            self.by_room.entry(comm_id.clone()).or_default().push(self.tasks.len());
+        }
+        self.started += 1;
+        self.tasks.push(task);
+    }
+
+    /// The room `room` with each task's robot leaving when its task ended (by `now`): first the
+    /// robots that publish (their end does not depend on the room), then the others.
+    pub fn settle(&self, room: &Room, now: u64) -> Option<Room> {
+        let tasks: Vec<&Task> = self.in_room(&room.comm_id).filter(|t| t.created_at <= now).collect();
+        if tasks.is_empty() {
+            return None;
+        }
+        let robots: Vec<&str> = tasks.iter().filter_map(|t| t.robot.as_ref().map(|r| r.user_id.as_str())).collect();
+        let mut settled = room.clone();
+        for publishing in [true, false] {
+            for task in
+                tasks.iter().filter(|t| t.robot.as_ref().is_some_and(|r| (r.sends != Streams::NONE) == publishing))
+            {
+                let lifecycle = task.lifecycle(Some(&settled), &robots, now);
+                if let (Some((end, _)), Some(robot)) = (lifecycle.ended, &task.robot) {
+                    leave(&mut settled, &robot.user_id, task.created_at, end);
+                }
+            }
+        }
+        if settled.sessions.iter().all(|s| s.leave_ts.is_some()) {
+            settled.destroy_time = settled.sessions.iter().filter_map(|s| s.leave_ts).max();
+        }
+        Some(settled)
+    }
+}
+
+/// The robot's stay from `start` ends at `end` (if it had not ended before).
+fn leave(room: &mut Room, user_id: &str, start: u64, end: u64) {
+    for s in room.sessions.iter_mut().filter(|s| s.user_id == user_id && s.join_ts == start) {
+        if s.leave_ts.is_none_or(|l| l > end) {
+            s.leave_ts = Some(end);
+            s.exit = Some(ExitReason::Normal);
+            for p in &mut s.publishing {
+                if p.end.is_none_or(|e| e > end) {
+                    p.end = Some(end.max(p.start));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::world::model::{Origin, Publish, Services};
+
+    fn stay(user: &str, role: Role, join: u64, leave: Option<u64>, publishing: Vec<Publish>) -> Session {
+        Session {
+            user_id: user.into(),
+            join_ts: join,
+            leave_ts: leave,
+            finished: None,
+            device_type: String::new(),
+            sdk_version: String::new(),
+            client_ip: String::new(),
+            role,
+            publishing,
+            video: Resolution::new(640, 360),
+            sub_stream: Resolution::new(1920, 1080),
+            incidents: Vec::new(),
+            join_ms: 400,
+            failed_joins: 0,
+            written: None,
+            exit: None,
+        }
+    }
+
+    fn room(sessions: Vec<Session>) -> Room {
+        Room {
+            comm_id: "1_1_0".into(),
+            room_string: "1".into(),
+            numeric: true,
+            create_time: 0,
+            destroy_time: None,
+            finished: None,
+            creator: String::new(),
+            sessions,
+            services: Services::default(),
+            origin: Origin::Made,
+            seed: 0,
+        }
+    }
+
+    fn recording(created_at: u64) -> Task {
+        Task {
+            id: "t".into(),
+            family: Family::CloudRecording,
+            sdk_app_id: 1,
+            created_at,
+            room: Some((RoomKey::numeric(1), "1_1_0".into())),
+            robot: Some(Robot {
+                user_id: "rec".into(),
+                role: Role::Audience,
+                sends: Streams::NONE,
+                video: Resolution::new(1, 1),
+            }),
+            rules: Rules {
+                idle: Idle::NoAnchor,
+                max_idle: Some(30),
+                max_duration: None,
+                handle_secs: 3600,
+                exit_grace: 10,
+            },
+            subscriptions: Vec::new(),
+            streams: Streams { audio: true, video: true, sub_stream: true },
+            params: vec![(created_at, serde_json::json!({"a": {"b": 1, "c": 2}}))],
+            stopped_at: None,
+            sequence: None,
+            dedupe: None,
+        }
+    }
+
+    fn audio(start: u64, end: Option<u64>) -> Publish {
+        Publish { stream: Stream::Audio, start, end }
+    }
+
+    #[test]
+    fn idle_until_someone_publishes_then_idle_exit_after_the_anchors_leave() {
+        let r = room(vec![
+            stay("rec", Role::Audience, 10, None, vec![]),
+            stay("host", Role::Anchor, 20, Some(100), vec![audio(25, Some(100))]),
+        ]);
+        let task = recording(10);
+        let life = task.lifecycle(Some(&r), &["rec"], 1000);
+        assert_eq!(
+            life.changes,
+            vec![
+                (10, State::Idle),
+                (25, State::Working),
+                (100, State::Idle),
+                (130, State::Exiting),
+                (140, State::Gone)
+            ]
+        );
+        assert_eq!(life.ended, Some((130, End::IdleTimeout)));
+        // An anchor who does not publish keeps the task from idling out (documented rule).
+        let quiet =
+            room(vec![stay("rec", Role::Audience, 10, None, vec![]), stay("host", Role::Anchor, 20, None, vec![])]);
+        let life = task.lifecycle(Some(&quiet), &["rec"], 1000);
+        assert_eq!(life.ended, None);
+        assert_eq!(life.state_at(500), State::Idle);
+        // Before the exit is due, the task runs.
+        assert_eq!(task.lifecycle(Some(&r), &["rec"], 120).ended, None);
+        // With nobody ever coming: it ends MaxIdleTime after its start.
+        let empty = room(vec![stay("rec", Role::Audience, 10, None, vec![])]);
+        assert_eq!(task.lifecycle(Some(&empty), &["rec"], 1000).ended, Some((40, End::IdleTimeout)));
+    }
+
+    #[test]
+    fn a_stop_a_removal_or_a_dismissal_ends_the_task_when_it_happened() {
+        let mut task = recording(10);
+        task.stopped_at = Some(50);
+        let r = room(vec![
+            stay("rec", Role::Audience, 10, None, vec![]),
+            stay("host", Role::Anchor, 10, None, vec![audio(10, None)]),
+        ]);
+        assert_eq!(task.lifecycle(Some(&r), &["rec"], 1000).ended, Some((50, End::Stopped)));
+        let mut kicked = r.clone();
+        kicked.sessions[0].leave_ts = Some(40);
+        kicked.sessions[0].exit = Some(ExitReason::Kicked);
+        assert_eq!(recording(10).lifecycle(Some(&kicked), &["rec"], 1000).ended, Some((40, End::RobotRemoved)));
+        kicked.sessions[1].leave_ts = Some(40);
+        kicked.destroy_time = Some(40);
+        assert_eq!(recording(10).lifecycle(Some(&kicked), &["rec"], 1000).ended, Some((40, End::RoomDismissed)));
+    }
+
+    #[test]
+    fn subscriptions_and_stream_types_decide_what_counts() {
+        let mut task = recording(0);
+        task.rules.idle = Idle::NothingPublished;
+        task.subscriptions = vec![(0, Subscription { audio_allow: Some(vec!["vip.*$".into()]), ..Default::default() })];
+        let r = room(vec![
+            stay("rec", Role::Audience, 0, None, vec![]),
+            stay("guest", Role::Anchor, 0, None, vec![audio(0, None)]),
+        ]);
+        assert_eq!(task.lifecycle(Some(&r), &["rec"], 100).ended, Some((30, End::IdleTimeout)));
+        let r = room(vec![
+            stay("rec", Role::Audience, 0, None, vec![]),
+            stay("vip_1", Role::Anchor, 0, None, vec![audio(0, None)]),
+        ]);
+        assert_eq!(task.lifecycle(Some(&r), &["rec"], 100).ended, None);
+        assert!(Subscription { video_deny: vec!["a".into()], ..Default::default() }.takes("a", Stream::Audio));
+        assert!(!Subscription { video_deny: vec!["a".into()], ..Default::default() }.takes("a", Stream::Video));
+    }
+
+    #[test]
+    fn settling_a_room_closes_the_robots_of_ended_tasks() {
+        let mut tasks = AppTasks::default();
+        tasks.add(recording(10));
+        let r = room(vec![stay("rec", Role::Audience, 10, None, vec![])]);
+        let settled = tasks.settle(&r, 1000).unwrap();
+        assert_eq!(settled.sessions[0].leave_ts, Some(40));
+        assert_eq!(settled.destroy_time, Some(40), "the robot alone: the room ends with it");
+        assert_eq!(tasks.settle(&r, 20).unwrap().sessions[0].leave_ts, None);
+    }
+
+    #[test]
+    fn updates_merge_into_the_parameters() {
+        let mut task = recording(0);
+        task.params.push((5, serde_json::json!({"a": {"c": 3}, "d": 4})));
+        assert_eq!(task.params_at(4), serde_json::json!({"a": {"b": 1, "c": 2}}));
+        assert_eq!(task.params_at(5), serde_json::json!({"a": {"b": 1, "c": 3}, "d": 4}));
+    }
+}
