@@ -37,7 +37,8 @@ impl App {
         crate::catalog::get();
         let started_ms = wall.now_ms();
         let clock = Clock::new(wall, config.start_time, config.freeze);
-        let world = World::new(clock, Generator::new(config.seed, config.density), fixtures);
+        let mut world = World::new(clock, Generator::new(config.seed, config.density), fixtures);
+        world.limits = config.task_limits.clone();
         Ok(Self {
             credentials: Credentials::new(&config.accounts),
             throttle: Throttle::new(config.rate_limit),

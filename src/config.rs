@@ -12,6 +12,7 @@ use clap::{Args, ValueEnum};
 use serde::Deserialize;
 
 use crate::world::Density;
+use crate::world::tasks::Limits;
 
 /// The SecretId/SecretKey pair every emulator accepts unless told otherwise.
 pub const DEFAULT_SECRET_ID: &str = "AKIDmock";
@@ -124,6 +125,8 @@ pub struct Config {
     pub rate_limit: RateLimitMode,
     /// How busy the generated history of each SdkAppId is.
     pub density: Density,
+    /// Running tasks of each family an SdkAppId may have at once.
+    pub task_limits: Limits,
     pub log_format: LogFormat,
     /// Serve the control plane under `/_mock/` (health stays served either way).
     pub control_plane: bool,
@@ -182,6 +185,7 @@ impl Default for Config {
             fixtures: Vec::new(),
             rate_limit: RateLimitMode::default(),
             density: Density::default(),
+            task_limits: Limits::default(),
             log_format: LogFormat::default(),
             control_plane: true,
             control_token: None,
@@ -257,6 +261,12 @@ pub struct ServeArgs {
     /// hour has at least one; busier in the afternoon and evening, UTC+8).
     #[arg(long, env = "TRTC_MOCK_ROOMS_PER_HOUR", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub rooms_per_hour: u32,
+
+    /// Running tasks of each family an SdkAppId may have at once, over the defaults
+    /// (`cloud_recording=100,publish_cdn=100,mcu_mix=100,stream_ingest=100,web_record=200`);
+    /// one more answers `FailedOperation.RestrictedConcurrency`. E.g. `cloud_recording=2`.
+    #[arg(long, env = "TRTC_MOCK_TASK_LIMITS", default_value = "", value_parser = Limits::parse)]
+    pub task_limits: Limits,
 
     /// Most users in one generated room (live rooms fill up to it with audience).
     #[arg(long, env = "TRTC_MOCK_MAX_USERS_PER_ROOM", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=1000))]
@@ -429,6 +439,7 @@ impl ServeArgs {
             freeze: self.freeze,
             fixtures: self.fixtures,
             rate_limit: self.rate_limit,
+            task_limits: self.task_limits,
             density: Density {
                 rooms_per_hour: self.rooms_per_hour,
                 max_users_per_room: self.max_users_per_room,

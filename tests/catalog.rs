@@ -193,6 +193,12 @@ async fn every_action_validates_and_answers_from_the_catalogue() {
             let reply = request(&spec, action, body.clone()).send(&url).await;
             if spec["actions"][action]["status"] == "deprecated" {
                 assert_eq!(reply.code(), Some("UnsupportedOperation"), "{action}: {}", reply.raw);
+            } else if let Some(code) = reply.code().filter(|_| trtc_mock::actions::handler(action).is_some()) {
+                // A stateful action may refuse a minimal request (no such task): with one of its
+                // documented codes. Its answers are checked in its family's own tests.
+                let documented = spec["actions"][action]["error_codes"].as_array().unwrap();
+                let common = trtc_mock::error::COMMON_CODES;
+                assert!(documented.iter().any(|c| c == code) || common.contains(&code), "{action}: {}", reply.raw);
             } else {
                 let out = reply.ok();
                 for member in object(&spec, spec["actions"][action]["output"].as_str().unwrap()) {
@@ -231,7 +237,7 @@ async fn flat_parameters_of_nested_objects_are_rebuilt_by_type() {
     let server = start(config()).await;
     let business = [
         ("SdkAppId", "1400000001"),
-        ("RoomId", "room-1"),
+        ("RoomId", "1"),
         ("UserId", "recorder"),
         ("UserSig", "sig"),
         ("RecordParams.RecordMode", "1"),
@@ -267,29 +273,16 @@ async fn generated_answers_are_deterministic_and_plausible() {
     let a = start(config()).await;
     let b = start(config()).await;
     let body = json!({"SdkAppId": 1400000001u64, "TaskId": "-abc."});
-    let ra = Tc3::post("DescribeCloudRecording", body.clone()).send(&a.url()).await;
-    let rb = Tc3::post("DescribeCloudRecording", body).send(&b.url()).await;
+    let ra = Tc3::post("DescribeCloudModeration", body.clone()).send(&a.url()).await;
+    let rb = Tc3::post("DescribeCloudModeration", body).send(&b.url()).await;
     assert_eq!(ra.without_request_id(), rb.without_request_id());
     assert_eq!(ra.ok()["TaskId"], "-abc.", "the request's TaskId is echoed");
     assert_eq!(ra.ok()["Status"], "InProgress");
+    let lists = &ra.ok()["SubscribeStreamUserIds"];
     assert!(
-        ra.ok()["StorageFileList"].as_array().is_some_and(|files| !files.is_empty()),
-        "lists the definition marks nullable are filled, never null"
+        lists["SubscribeAudioUserIds"].as_array().is_some_and(|users| !users.is_empty()),
+        "lists the definition marks nullable are filled, never null: {lists}"
     );
-
-    let events = Tc3::post(
-        "DescribeUserEvent",
-        json!({"CommId": "1400000001_1_1763999000", "StartTime": NOW - 600, "EndTime": NOW, "UserId": "u", "RoomId": "1", "SdkAppId": 1400000001u64}),
-    )
-    .send(&a.url())
-    .await;
-    for list in events.ok()["Data"].as_array().unwrap() {
-        for event in list["Content"].as_array().unwrap() {
-            let time = event["Time"].as_u64().unwrap();
-            assert!(time <= NOW as u64 * 1000 && time > (NOW as u64 - 3600) * 1000, "milliseconds near now: {time}");
-            assert!([32768, 32769, 32788, 32791, 32793].contains(&event["EventId"].as_u64().unwrap()));
-        }
-    }
 
     let ai = Tc3::post("StartAIConversation", json!({"SdkAppId": 1400000001u64, "RoomId": "r", "AgentConfig": {"UserId": "bot", "UserSig": "s", "TargetUserId": "u"}}))
         .send(&a.url())
@@ -324,11 +317,11 @@ async fn streamed_speech_is_server_sent_events() {
 #[tokio::test]
 async fn unimplemented_error_mode_refuses_generated_actions() {
     let server = start(trtc_mock::Config { unimplemented: trtc_mock::config::Unimplemented::Error, ..config() }).await;
-    let reply = Tc3::post("DescribeCloudRecording", json!({"SdkAppId": 1400000001u64, "TaskId": "t"}))
+    let reply = Tc3::post("DescribeCloudModeration", json!({"SdkAppId": 1400000001u64, "TaskId": "t"}))
         .send(&server.url())
         .await;
     assert_eq!(reply.code(), Some("UnsupportedOperation"));
-    assert!(reply.message().contains("`DescribeCloudRecording`"), "{}", reply.message());
+    assert!(reply.message().contains("`DescribeCloudModeration`"), "{}", reply.message());
     let semantic =
         Tc3::post("DescribeRoomInfo", json!({"SdkAppId": 1400000001u64, "StartTime": NOW - 60, "EndTime": NOW}))
             .send(&server.url())

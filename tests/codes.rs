@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
-use trtc_mock::actions::{Ctx, HANDLERS, handler};
+use trtc_mock::actions::{Ctx, HANDLERS, Output, handler};
 use trtc_mock::config::Config;
 use trtc_mock::error::COMMON_CODES;
 use trtc_mock::world::live::{Entry, Streams};
@@ -17,8 +17,8 @@ use trtc_mock::{Account, App, catalog};
 const APP: u64 = 1_400_000_001;
 const NOW: u64 = 1_764_000_000;
 
-/// A valid request of each semantic action.
-fn base(action: &str) -> Option<Value> {
+/// A valid request of each semantic action; `task` is a running task of the action's family.
+fn base(action: &str, task: &str) -> Option<Value> {
     let comm_id = format!("{APP}_1_{}", NOW - 7200);
     Some(match action {
         "DescribeRoomInfo" => json!({"SdkAppId": APP, "StartTime": NOW - 3600, "EndTime": NOW}),
@@ -33,6 +33,13 @@ fn base(action: &str) -> Option<Value> {
         "DescribeScaleInfo" => json!({"SdkAppId": APP, "StartTime": NOW - 3 * 86_400, "EndTime": NOW}),
         "DescribeTRTCRealTimeQualityData" | "DescribeTRTCRealTimeScaleData" => {
             json!({"SdkAppId": APP.to_string(), "StartTime": NOW - 3600, "EndTime": NOW})
+        }
+        "CreateCloudRecording" => json!({
+            "SdkAppId": APP, "RoomId": "1", "UserId": "rec", "UserSig": "s", "RecordParams": {"RecordMode": 1},
+            "StorageParams": {"CloudStorage": {"Vendor": 0, "Region": "r", "Bucket": "b", "AccessKey": "a", "SecretKey": "k"}}
+        }),
+        "DescribeCloudRecording" | "ModifyCloudRecording" | "DeleteCloudRecording" => {
+            json!({"SdkAppId": APP, "TaskId": task})
         }
         "DismissRoom" => json!({"SdkAppId": APP, "RoomId": 1}),
         "DismissRoomByStrRoomId" => json!({"SdkAppId": APP, "RoomId": "r"}),
@@ -120,7 +127,19 @@ fn semantic_handlers_answer_only_their_documented_codes() {
     let restricted = Account { sdk_app_ids: Some(vec![APP]), ..Account::new("AKID", "key") };
     let ctx = Ctx { world: &app.world, account: &restricted, now: NOW };
     for (action, _) in HANDLERS {
-        let valid = base(action).unwrap_or_else(|| panic!("{action} needs a valid request in tests/codes.rs"));
+        // The actions on a task need one running.
+        let task = match *action {
+            "DescribeCloudRecording" | "ModifyCloudRecording" | "DeleteCloudRecording" => {
+                match handler("CreateCloudRecording").unwrap()(&ctx, base("CreateCloudRecording", "").unwrap()) {
+                    Ok(Output::Json(bytes)) => {
+                        serde_json::from_slice::<Value>(&bytes).unwrap()["TaskId"].as_str().unwrap().to_owned()
+                    }
+                    other => panic!("a recording starts: {other:?}"),
+                }
+            }
+            _ => String::new(),
+        };
+        let valid = base(action, &task).unwrap_or_else(|| panic!("{action} needs a valid request in tests/codes.rs"));
         let documented: BTreeSet<&str> = catalog::get()
             .action(action)
             .unwrap()
@@ -137,6 +156,7 @@ fn semantic_handlers_answer_only_their_documented_codes() {
                 role: Role::Anchor,
                 streams: Streams::NONE,
                 video: Resolution::new(640, 360),
+                task: None,
             };
             app.world.change(APP, &key, Change::Join(entry), NOW).unwrap();
         }

@@ -145,26 +145,8 @@ impl Generated<'_> {
         }
     }
 
-    /// A task id in the shape its family uses (observed in the documentation's examples).
     fn task_id(&self, rng: &mut ChaCha8Rng) -> String {
-        const BASE64ISH: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-";
-        const WORDISH: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_";
-        let action = self.action;
-        if action.contains("AIConversation") || action.contains("AITranscription") || action == "QueryAIMessageList" {
-            let day = date(self.now).replace('-', "");
-            format!("v2_{day}_{}", chars(rng, WORDISH, 56))
-        } else if action.contains("StreamIngest") {
-            format!("{}.", chars(rng, BASE64ISH, 115))
-        } else if action.contains("WebRecord") {
-            format!("{}..", chars(rng, BASE64ISH, 126))
-        } else if action.contains("LiveStreamModeration") {
-            chars(rng, b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-", 116)
-        } else if action.contains("TextToSpeech") || action.contains("AudioModeration") {
-            let h = hex(rng, 32);
-            format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
-        } else {
-            format!("-{}.", chars(rng, BASE64ISH, 72))
-        }
+        task_id(self.action, self.now, rng)
     }
 
     /// The running state of the family's tasks.
@@ -183,6 +165,34 @@ impl Generated<'_> {
         let path: String = self.action.chars().flat_map(char::to_lowercase).collect();
         format!("{}/{path}/{}.{ext}", self.media_url_base.trim_end_matches('/'), hex(rng, 16))
     }
+}
+
+/// A task id in the shape the family of `action` uses (observed in the documentation's
+/// examples): base64 with `/` as `-` and `=` as `.` for the media families, `v2_YYYYMMDD_…` for
+/// the AI ones, a UUID for speech synthesis and audio moderation.
+pub fn task_id(action: &str, now: u64, rng: &mut ChaCha8Rng) -> String {
+    const BASE64ISH: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-";
+    const WORDISH: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_";
+    if action.contains("AIConversation") || action.contains("AITranscription") || action == "QueryAIMessageList" {
+        let day = date(now).replace('-', "");
+        format!("v2_{day}_{}", chars(rng, WORDISH, 56))
+    } else if action.contains("StreamIngest") {
+        format!("{}.", chars(rng, BASE64ISH, 115))
+    } else if action.contains("WebRecord") {
+        format!("{}..", chars(rng, BASE64ISH, 126))
+    } else if action.contains("LiveStreamModeration") {
+        chars(rng, b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-", 116)
+    } else if action.contains("TextToSpeech") || action.contains("AudioModeration") {
+        let h = hex(rng, 32);
+        format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+    } else {
+        format!("-{}.", chars(rng, BASE64ISH, 72))
+    }
+}
+
+/// A task id for `action` from a hash (the task store numbers its tasks).
+pub fn task_id_of(action: &str, now: u64, hash: u64) -> String {
+    task_id(action, now, &mut ChaCha8Rng::seed_from_u64(hash))
 }
 
 fn signed(name: &str, rng: &mut ChaCha8Rng) -> i64 {

@@ -8,8 +8,10 @@
 pub mod dashboard;
 pub mod generated;
 pub mod monitoring;
+pub mod recording;
 pub mod rooms;
 pub mod rules;
+pub mod tasks;
 pub mod usage;
 
 use serde::Serialize;
@@ -53,6 +55,10 @@ handlers! {
     "DescribeUserEvent" => monitoring::describe_user_event,
     "DescribeUnusualEvent" => monitoring::describe_unusual_event,
     "DescribeScaleInfo" => monitoring::describe_scale_info,
+    "CreateCloudRecording" => recording::create_cloud_recording,
+    "DescribeCloudRecording" => recording::describe_cloud_recording,
+    "ModifyCloudRecording" => recording::modify_cloud_recording,
+    "DeleteCloudRecording" => recording::delete_cloud_recording,
     "DismissRoom" => rooms::dismiss_room,
     "DismissRoomByStrRoomId" => rooms::dismiss_room_by_str_room_id,
     "RemoveUser" => rooms::remove_user,

@@ -152,7 +152,7 @@ pub async fn join(State(app): State<Arc<App>>, bytes: Bytes) -> Response {
         return reply(StatusCode::BAD_REQUEST, json!({"error": "width and height must be 1 to 4096"}));
     }
     let streams = Streams { audio: request.audio, video: request.video, sub_stream: request.sub_stream };
-    let entry = Entry { user_id: request.user_id, role, streams, video };
+    let entry = Entry { user_id: request.user_id, role, streams, video, task: None };
     change(&app, request.sdk_app_id, &key, Change::Join(entry))
 }
 

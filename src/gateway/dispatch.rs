@@ -180,21 +180,23 @@ mod tests {
 
     #[test]
     fn generated_answers_are_deterministic_and_depend_on_the_request() {
-        let a = generated("CreateCloudRecording", json!({"SdkAppId": 1400000001u64, "RoomId": "r1"}), 1);
-        assert_eq!(a, generated("CreateCloudRecording", json!({"SdkAppId": 1400000001u64, "RoomId": "r1"}), 1));
+        let a = generated("CreateCloudSliceTask", json!({"SdkAppId": 1400000001u64, "RoomId": "r1"}), 1);
+        assert_eq!(a, generated("CreateCloudSliceTask", json!({"SdkAppId": 1400000001u64, "RoomId": "r1"}), 1));
         assert_ne!(
             a["TaskId"],
-            generated("CreateCloudRecording", json!({"SdkAppId": 1400000001u64, "RoomId": "r2"}), 1)["TaskId"]
+            generated("CreateCloudSliceTask", json!({"SdkAppId": 1400000001u64, "RoomId": "r2"}), 1)["TaskId"]
         );
         assert_ne!(
             a["TaskId"],
-            generated("CreateCloudRecording", json!({"SdkAppId": 1400000001u64, "RoomId": "r1"}), 2)["TaskId"]
+            generated("CreateCloudSliceTask", json!({"SdkAppId": 1400000001u64, "RoomId": "r1"}), 2)["TaskId"]
         );
-        let described = generated("DescribeCloudRecording", json!({"SdkAppId": 1400000001u64, "TaskId": "-abc."}), 1);
-        assert_eq!(described["TaskId"], "-abc.");
+        let task = a["TaskId"].as_str().unwrap();
+        assert!(task.starts_with('-') && task.ends_with('.') && task.len() == 74, "{task}");
+        let described = generated("DescribeCloudSliceTask", json!({"SdkAppId": 1400000001u64, "TaskId": "-abc."}), 1);
+        assert_eq!(described["TaskId"], "-abc.", "the request's TaskId is echoed");
         assert_eq!(described["Status"], "InProgress");
-        let url = described["StorageFileList"][0]["FileName"].as_str().unwrap();
-        assert!(url.ends_with(".m3u8"), "{url}");
+        let pictures = generated("DescribePicture", json!({"SdkAppId": 1400000001u64}), 1);
+        assert_eq!(pictures["Total"].as_u64().unwrap() as usize, pictures["PictureInfo"].as_array().unwrap().len());
     }
 
     #[test]

@@ -220,6 +220,7 @@ fn session(
         failed_joins: u32::from(!rejoin && rng.random_bool(0.02)),
         written: None,
         exit: None,
+        task: None,
     }
 }
 

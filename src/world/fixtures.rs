@@ -573,6 +573,7 @@ fn convert_user(room_seed: u64, user: UserDoc) -> Result<Session, String> {
         failed_joins: user.failed_joins.unwrap_or(derived.failed_joins),
         written,
         exit: None,
+        task: None,
     })
 }
 

@@ -129,6 +129,8 @@ pub struct Entry {
     pub role: Role,
     pub streams: Streams,
     pub video: Resolution,
+    /// The task this user is the robot of.
+    pub task: Option<String>,
 }
 
 /// One change to one room.
@@ -255,12 +257,14 @@ impl AppLive {
             100_000_000 + mix(0, &[fnv1a(&key.id)]) % 3_900_000_000
         };
         self.seq += 1;
-        self.made.push(Made {
-            key: key.clone(),
-            comm_id: format!("{sdk_app_id}_{number}_{now}"),
-            create_time: now,
-            changes: vec![Dated { at: now, seq: self.seq, change: Change::Join(entry) }],
-        });
+        let comm_id = format!("{sdk_app_id}_{number}_{now}");
+        let dated = Dated { at: now, seq: self.seq, change: Change::Join(entry) };
+        // A room made and emptied within this second is the same call (its CommId is the same):
+        // it opens again.
+        match self.made.iter_mut().find(|m| m.comm_id == comm_id) {
+            Some(made) => made.changes.push(dated),
+            None => self.made.push(Made { key: key.clone(), comm_id, create_time: now, changes: vec![dated] }),
+        }
         Ok(())
     }
 
@@ -339,6 +343,7 @@ fn apply(base: &Room, changes: &[Dated], now: u64) -> Room {
                     failed_joins: 0,
                     written: None,
                     exit: None,
+                    task: entry.task.clone(),
                 });
             }
             Change::Leave { user_id, reason } => close(&mut room, user_id, t, *reason),
@@ -446,7 +451,7 @@ mod tests {
     use super::*;
 
     fn entry(user: &str, role: Role, streams: Streams) -> Change {
-        Change::Join(Entry { user_id: user.into(), role, streams, video: Resolution::new(640, 360) })
+        Change::Join(Entry { user_id: user.into(), role, streams, video: Resolution::new(640, 360), task: None })
     }
 
     const AV: Streams = Streams { audio: true, video: true, sub_stream: false };

@@ -16,6 +16,7 @@ pub mod generator;
 pub mod live;
 pub mod model;
 pub mod quality;
+pub mod running;
 pub mod scale;
 pub mod state;
 pub mod tasks;
@@ -37,6 +38,8 @@ use generator::Skeleton;
 pub struct World {
     pub clock: Clock,
     pub generator: Generator,
+    /// Running tasks of each family an SdkAppId may have at once.
+    pub limits: tasks::Limits,
     /// The fixtures loaded at start-up, which a reset goes back to.
     startup: Arc<Fixtures>,
     fixtures: RwLock<Arc<Fixtures>>,
@@ -57,6 +60,7 @@ impl World {
         Self {
             clock,
             generator,
+            limits: tasks::Limits::default(),
             fixtures: RwLock::new(Arc::clone(&startup)),
             startup,
             state: RwLock::new(HashMap::new()),

@@ -166,6 +166,8 @@ pub struct Session {
     pub written: Option<Arc<Written>>,
     /// Why the stay ended, when something decided it (a removal, a dismissal); otherwise derived.
     pub exit: Option<ExitReason>,
+    /// The task whose robot this stay is (a recorder, a relay agent…).
+    pub task: Option<String>,
 }
 
 /// Quality samples, events and abnormal experiences written out by a fixture for one stay.

@@ -44,6 +44,53 @@ impl Family {
     }
 }
 
+/// How many running tasks of each family an SdkAppId may have at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    limits: Vec<(Family, usize)>,
+}
+
+impl Default for Limits {
+    /// The documented defaults where Tencent states one (recording 100, web recording 200),
+    /// 100 elsewhere.
+    fn default() -> Self {
+        Self { limits: Family::ALL.iter().map(|f| (*f, if *f == Family::WebRecord { 200 } else { 100 })).collect() }
+    }
+}
+
+impl Limits {
+    pub fn get(&self, family: Family) -> usize {
+        self.limits.iter().find(|(f, _)| *f == family).map_or(100, |(_, n)| *n)
+    }
+
+    pub fn set(&mut self, family: Family, limit: usize) {
+        match self.limits.iter_mut().find(|(f, _)| *f == family) {
+            Some(entry) => entry.1 = limit,
+            None => self.limits.push((family, limit)),
+        }
+    }
+
+    /// Parses `family=N,family=N` (the flag's form) over the defaults.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut limits = Self::default();
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (name, n) = part.split_once('=').ok_or_else(|| format!("expected family=N, got `{part}`"))?;
+            let family = Family::parse(name.trim()).ok_or_else(|| {
+                let names: Vec<&str> = Family::ALL.iter().map(|f| f.name()).collect();
+                format!("unknown task family `{name}` (one of {})", names.join(", "))
+            })?;
+            let n = n.trim().parse::<usize>().map_err(|_| format!("`{n}` is not a number of tasks"))?;
+            limits.set(family, n);
+        }
+        Ok(limits)
+    }
+
+    /// `family=N` for every family.
+    pub fn describe(&self) -> String {
+        Family::ALL.iter().map(|f| format!("{}={}", f.name(), self.get(*f))).collect::<Vec<_>>().join(",")
+    }
+}
+
 /// The user a task sends into its room.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Robot {
@@ -211,8 +258,9 @@ impl Task {
             candidates.push((start.saturating_add(limit), End::MaxDuration));
         }
         // The robot's stay: it ends the task if something ended it.
-        if let (Some(room), Some(robot)) = (room, &self.robot)
-            && let Some(stay) = robot_stay(room, &robot.user_id, start)
+        if let Some(room) = room
+            && self.robot.is_some()
+            && let Some(stay) = robot_stay(room, &self.id)
             && let Some(left) = stay.leave_ts
         {
             let end = if stay.exit == Some(ExitReason::Kicked) && room.destroy_time == Some(left) {
@@ -296,6 +344,11 @@ impl Task {
         (working, idle)
     }
 
+    /// Whether the task takes streams of this kind at all.
+    pub fn streams_take(&self, stream: Stream) -> bool {
+        stream_taken(self.streams, stream)
+    }
+
     /// When the task's handle stops answering (Describe, Update, Stop).
     pub fn handle_expires(&self) -> u64 {
         self.created_at.saturating_add(self.rules.handle_secs)
@@ -310,9 +363,9 @@ fn stream_taken(streams: Streams, stream: Stream) -> bool {
     }
 }
 
-/// The robot's stay that began when its task started.
-fn robot_stay<'a>(room: &'a Room, user_id: &str, start: u64) -> Option<&'a Session> {
-    room.sessions.iter().find(|s| s.user_id == user_id && s.join_ts == start)
+/// The stay of the task's robot.
+fn robot_stay<'a>(room: &'a Room, task_id: &str) -> Option<&'a Session> {
+    room.sessions.iter().find(|s| s.task.as_deref() == Some(task_id))
 }
 
 /// Merges an update into parameters: objects member by member, anything else replaced.
@@ -386,8 +439,8 @@ impl AppTasks {
                 tasks.iter().filter(|t| t.robot.as_ref().is_some_and(|r| (r.sends != Streams::NONE) == publishing))
             {
                 let lifecycle = task.lifecycle(Some(&settled), &robots, now);
-                if let (Some((end, _)), Some(robot)) = (lifecycle.ended, &task.robot) {
-                    leave(&mut settled, &robot.user_id, task.created_at, end);
+                if let Some((end, _)) = lifecycle.ended {
+                    leave(&mut settled, &task.id, end);
                 }
             }
         }
@@ -398,9 +451,9 @@ impl AppTasks {
     }
 }
 
-/// The robot's stay from `start` ends at `end` (if it had not ended before).
-fn leave(room: &mut Room, user_id: &str, start: u64, end: u64) {
-    for s in room.sessions.iter_mut().filter(|s| s.user_id == user_id && s.join_ts == start) {
+/// The stay of the task's robot ends at `end` (if it had not ended before).
+fn leave(room: &mut Room, task_id: &str, end: u64) {
+    for s in room.sessions.iter_mut().filter(|s| s.task.as_deref() == Some(task_id)) {
         if s.leave_ts.is_none_or(|l| l > end) {
             s.leave_ts = Some(end);
             s.exit = Some(ExitReason::Normal);
@@ -436,6 +489,8 @@ mod tests {
             failed_joins: 0,
             written: None,
             exit: None,
+            // The recorder of the tests' task "t".
+            task: (user == "rec").then(|| "t".to_owned()),
         }
     }
 

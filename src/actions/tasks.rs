@@ -1,0 +1,124 @@
+//! What the task families share: room ids by `RoomIdType` (whose encoding differs by family),
+//! ranges, TaskIds, and how a family names its states.
+
+use serde_json::Value;
+
+use super::Ctx;
+use crate::error::{ApiError, ApiResult};
+use crate::world::RoomKey;
+use crate::world::running::{StartRefusal, TaskRefusal};
+use crate::world::tasks::State;
+
+/// How a family encodes `RoomIdType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoomIdTypes {
+    /// 0 string, 1 numeric (recording, moderation, slicing, stream ingest).
+    ZeroIsString,
+    /// 0 numeric, 1 string (relay, cloud transcription, AI).
+    ZeroIsNumeric,
+}
+
+/// The room a task names: `room_id` read as `room_id_type` says; `invalid` is the family's code
+/// for a room id that is not one.
+pub fn room_key(
+    room_id: &str,
+    room_id_type: u64,
+    types: RoomIdTypes,
+    missing: &'static str,
+    invalid: &'static str,
+) -> ApiResult<RoomKey> {
+    if room_id.is_empty() {
+        return Err(ApiError::business(missing));
+    }
+    let numeric = match (types, room_id_type) {
+        (RoomIdTypes::ZeroIsString, 0) | (RoomIdTypes::ZeroIsNumeric, 1) => false,
+        (RoomIdTypes::ZeroIsString, 1) | (RoomIdTypes::ZeroIsNumeric, 0) => true,
+        (_, other) => return Err(out_of_range(invalid, "RoomIdType", &other.to_string(), "0 or 1")),
+    };
+    let checked = if numeric {
+        room_id
+            .parse::<u64>()
+            .map_err(|_| format!("RoomId {room_id:?} is not a number, as RoomIdType {room_id_type} says it is"))
+            .and_then(RoomKey::checked_numeric)
+    } else {
+        RoomKey::checked_string(room_id)
+    };
+    checked.map_err(|reason| ApiError::business_with(invalid, format!("{reason}."), format!("房间号无效：{reason}。")))
+}
+
+/// A value outside what the parameter takes.
+pub fn out_of_range(code: &'static str, name: &str, value: &str, allowed: &str) -> ApiError {
+    ApiError::business_with(
+        code,
+        format!("`{name}` is {value}, outside what it takes ({allowed})."),
+        format!("参数 {name} 的取值 {value} 超出范围（{allowed}）。"),
+    )
+}
+
+/// `value` (or `default` when absent) within `low..=high`.
+pub fn ranged(code: &'static str, name: &str, value: Option<u64>, default: u64, low: u64, high: u64) -> ApiResult<u64> {
+    let v = value.unwrap_or(default);
+    if (low..=high).contains(&v) {
+        Ok(v)
+    } else {
+        Err(out_of_range(code, name, &v.to_string(), &format!("{low} to {high}")))
+    }
+}
+
+/// One of `allowed`.
+pub fn one_of(code: &'static str, name: &str, value: u64, allowed: &[u64]) -> ApiResult<u64> {
+    if allowed.contains(&value) {
+        Ok(value)
+    } else {
+        let list: Vec<String> = allowed.iter().map(u64::to_string).collect();
+        Err(out_of_range(code, name, &value.to_string(), &list.join(", ")))
+    }
+}
+
+/// A non-empty string member; `missing` when empty.
+pub fn required<'a>(value: &'a str, missing: &'static str) -> ApiResult<&'a str> {
+    if value.is_empty() { Err(ApiError::business(missing)) } else { Ok(value) }
+}
+
+/// The request as the task keeps it (what Describe and the control plane show).
+pub fn params<T: serde::Serialize>(input: &T) -> Value {
+    serde_json::to_value(input).unwrap_or(Value::Null)
+}
+
+/// The error of a start the task store refused; `duplicate` is the family's code for a second
+/// task of the same key.
+pub fn start_refused(refusal: StartRefusal, duplicate: &'static str) -> ApiError {
+    match refusal {
+        StartRefusal::Duplicate => ApiError::business(duplicate),
+        StartRefusal::Concurrency => ApiError::business("FailedOperation.RestrictedConcurrency"),
+    }
+}
+
+/// The error of a task the store could not change: `not_found` for unknown, expired or ended
+/// tasks, `ended` when the family has its own code for an ended one.
+pub fn task_refused(refusal: TaskRefusal, not_found: ApiError, ended: Option<ApiError>) -> ApiError {
+    match (refusal, ended) {
+        (TaskRefusal::Ended, Some(ended)) => ended,
+        _ => not_found,
+    }
+}
+
+/// The checks of the SdkAppId every task action makes.
+pub fn check_app(ctx: &Ctx<'_>, sdk_app_id: u64, invalid: &'static str) -> ApiResult<()> {
+    super::rules::app(ctx, sdk_app_id, "MissingParameter.SdkAppId", invalid)
+}
+
+/// How the families that say Idle / InProgress / Exited name a state.
+pub fn idle_in_progress_exited(state: State) -> &'static str {
+    match state {
+        State::Idle => "Idle",
+        State::Working => "InProgress",
+        State::Exiting | State::Gone => "Exited",
+    }
+}
+
+/// `/` → `-`, `=` → `.`: the base64 TRTC puts string room ids and user ids in file names with.
+pub fn file_safe_base64(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(text).replace('/', "-").replace('=', ".")
+}
