@@ -19,7 +19,7 @@ use super::tasks::{
 };
 use crate::error::{ApiError, ApiResult};
 use crate::world::live::Streams;
-use crate::world::model::{Resolution, Role, Stream};
+use crate::world::model::{Resolution, Role, Services, Stream};
 use crate::world::running::{NewTask, TaskView};
 use crate::world::tasks::{Family, Idle, Robot, Rules, State, Subscription};
 
@@ -253,6 +253,15 @@ pub fn create_cloud_recording(ctx: &Ctx<'_>, input: CreateCloudRecordingInput) -
         params: params(&input),
         dedupe: None,
         limit: ctx.world.limits.get(Family::CloudRecording),
+        services: if p.record_mode == 1 {
+            Services { single_recording: true, ..Services::default() }
+        } else {
+            let video = input.mix_transcode_params.as_ref().and_then(|m| m.video_params.as_ref());
+            let output = video.map_or(Resolution::new(360, 640), |v| {
+                Resolution::new(u32::try_from(v.width).unwrap_or(360), u32::try_from(v.height).unwrap_or(640))
+            });
+            Services { mixed_recording: Some(output), ..Services::default() }
+        },
     };
     let now = ctx.now;
     let task_id = ctx

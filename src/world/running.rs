@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::live::{Change, Entry, RoomKey, Streams};
-use super::model::Room;
+use super::model::{Room, Services};
 use super::tasks::{Family, Lifecycle, Robot, Rules, State, Subscription, Task};
 use super::{AppState, World, parse_comm_id};
 use crate::pure::hash::mix;
@@ -26,6 +26,8 @@ pub struct NewTask {
     pub dedupe: Option<String>,
     /// Running tasks of the family the app may have at once.
     pub limit: usize,
+    /// What the task bills its room for while it works.
+    pub services: Services,
 }
 
 /// Why a task was not started.
@@ -174,6 +176,7 @@ impl World {
                 stopped_at: None,
                 sequence: None,
                 dedupe: new.dedupe,
+                services: new.services,
             });
             Ok(id)
         })

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use super::live::{RoomKey, Streams};
-use super::model::{ExitReason, Resolution, Role, Room, Session, Stream};
+use super::model::{ExitReason, Resolution, Role, Room, Services, Session, Stream};
 
 /// The families of tasks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -177,6 +177,9 @@ pub struct Task {
     /// What the caller named the task by, for the families that refuse a second one
     /// (`RecordId`, a robot in a room…).
     pub dedupe: Option<String>,
+    /// The cloud services the task bills its room for while it works (recording, mixing,
+    /// relay…), which the usage actions count.
+    pub services: Services,
 }
 
 /// Why a task ended.
@@ -469,7 +472,7 @@ fn leave(room: &mut Room, task_id: &str, end: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::world::model::{Origin, Publish, Services};
+    use crate::world::model::{Origin, Publish};
 
     fn stay(user: &str, role: Role, join: u64, leave: Option<u64>, publishing: Vec<Publish>) -> Session {
         Session {
@@ -536,6 +539,7 @@ mod tests {
             stopped_at: None,
             sequence: None,
             dedupe: None,
+            services: Services::default(),
         }
     }
 
