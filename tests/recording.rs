@@ -288,3 +288,78 @@ async fn create_codes() {
         "ResourceNotFound",
     );
 }
+
+/// `/_mock/tasks` keeps a task's whole story, past the point Describe stops answering, and
+/// `/_mock/rooms` shows which tasks work on a room.
+#[tokio::test]
+async fn the_control_plane_shows_a_task_s_history_and_the_tasks_in_a_room() {
+    let server = start(config()).await;
+    join(&server, json!(4001), "host", json!({"audio": false, "video": false})).await;
+    let task = start_recording(&server, json!("4001"), json!({})).await;
+    let rooms: Value = client()
+        .get(format!("{}/_mock/rooms?sdk_app_id={APP}", server.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let room = rooms["rooms"].as_array().unwrap().iter().find(|r| r["room_id"] == 4001).unwrap().clone();
+    assert_eq!(room["tasks"], json!([{"task_id": task, "family": "cloud_recording", "state": "idle"}]));
+    let robot = room["users"].as_array().unwrap().iter().find(|u| u["user_id"] == "recorder_1").unwrap().clone();
+    assert_eq!(robot["task_id"], task.as_str());
+
+    advance(&server, 20).await;
+    control(
+        &server,
+        "rooms/publish",
+        json!({"sdk_app_id": APP, "room_id": 4001, "user_id": "host", "audio": true, "video": false}),
+    )
+    .await;
+    advance(&server, 40).await;
+    call(&server, "DeleteCloudRecording", json!({"SdkAppId": APP, "TaskId": task})).await.ok();
+    advance(&server, 60).await;
+    assert_eq!(status(&server, &task).await, "ResourceNotFound", "Describe has forgotten it");
+
+    let get = |query: String| {
+        let url = format!("{}/_mock/tasks?{query}", server.url());
+        async move { client().get(url).send().await.unwrap() }
+    };
+    // TaskIds hold characters a query must escape.
+    let escaped: String = task.bytes().map(|b| format!("%{b:02X}")).collect();
+    let tasks: Value = get(format!("sdk_app_id={APP}&family=cloud_recording")).await.json().await.unwrap();
+    let shown = tasks["tasks"].as_array().unwrap();
+    assert_eq!(shown.len(), 1);
+    let shown = &shown[0];
+    assert_eq!(shown["task_id"], task.as_str());
+    assert_eq!(shown["state"], "gone");
+    assert_eq!(
+        shown["history"],
+        json!([
+            {"at": NOW, "state": "idle"},
+            {"at": NOW + 20, "state": "working"},
+            {"at": NOW + 60, "state": "exiting"},
+            {"at": NOW + 70, "state": "gone"},
+        ])
+    );
+    assert_eq!(shown["ended"], json!({"at": NOW + 60, "reason": "stopped"}));
+    assert_eq!(shown["room"], json!({"room_id": 4001, "comm_id": room["comm_id"]}));
+    assert_eq!(shown["robot"], json!({"user_id": "recorder_1", "role": "audience"}));
+    assert_eq!(shown["services"], json!([{"service": "single_recording"}]));
+    assert_eq!(shown["params"]["RecordParams"]["MaxIdleTime"], 30);
+
+    // Filters: by id, by another family; refusals for what is not a family or an app.
+    let one: Value = get(format!("sdk_app_id={APP}&task_id={escaped}")).await.json().await.unwrap();
+    assert_eq!(one["tasks"].as_array().unwrap().len(), 1);
+    let none: Value = get(format!("sdk_app_id={APP}&family=publish_cdn")).await.json().await.unwrap();
+    assert_eq!(none["tasks"], json!([]));
+    let other_app: Value = get("sdk_app_id=1400000002".to_owned()).await.json().await.unwrap();
+    assert_eq!(other_app["tasks"], json!([]));
+    assert_eq!(get(format!("sdk_app_id={APP}&family=nope")).await.status(), 400);
+    assert_eq!(get("family=cloud_recording".to_owned()).await.status(), 400);
+
+    // A reset of the app forgets its tasks.
+    control(&server, "reset", json!({"sdk_app_id": APP})).await;
+    let after: Value = get(format!("sdk_app_id={APP}")).await.json().await.unwrap();
+    assert_eq!(after["tasks"], json!([]));
+}

@@ -13,11 +13,13 @@
 //! | `GET/POST/DELETE /_mock/faults`, `DELETE /_mock/faults/{id}` | injected faults |
 //! | `GET/POST /_mock/clock` | read, set, advance, freeze the virtual clock |
 //! | `POST /_mock/rooms/join`, `/leave`, `/publish`, `GET /_mock/rooms` | users in live rooms, and the rooms in use |
+//! | `GET /_mock/tasks` | the tasks started through the API, with their state history |
 
 pub mod faults;
 pub mod journal;
 pub mod probe;
 pub mod rooms;
+pub mod tasks;
 
 use std::sync::Arc;
 
@@ -53,6 +55,7 @@ pub fn routes(app: Arc<App>) -> Router {
         .route("/rooms/join", axum::routing::post(rooms::join))
         .route("/rooms/leave", axum::routing::post(rooms::leave))
         .route("/rooms/publish", axum::routing::post(rooms::publish))
+        .route("/tasks", get(tasks::list))
         .fallback(not_found)
         .route_layer(middleware::from_fn_with_state(Arc::clone(&app), guard));
     Router::new()

@@ -25,6 +25,7 @@ use super::{body, ok, reply};
 use crate::app::App;
 use crate::world::live::{Entry, Refusal, Streams};
 use crate::world::model::{ExitReason, Resolution, Role, Room};
+use crate::world::running::TaskView;
 use crate::world::{Change, RoomKey};
 
 /// At most this many rooms are listed (with the total).
@@ -113,7 +114,7 @@ fn change(app: &App, sdk_app_id: u64, key: &RoomKey, change: Change) -> Response
     let now = now(app);
     match app.world.change(sdk_app_id, key, change, now) {
         Ok(()) => match app.world.room_in_use(sdk_app_id, key, now) {
-            Some(room) => ok(json!({"room": room_view(&room, now)})),
+            Some(room) => ok(json!({"room": room_view(&room, &app.world.tasks(sdk_app_id, None, now), now)})),
             None => ok(json!({"room": null, "ended": true})),
         },
         Err(Refusal::RoomNotExist) => {
@@ -218,19 +219,21 @@ pub async fn list(
     let now = now(&app);
     let mut rooms = Vec::new();
     let mut total = 0usize;
+    let tasks = app.world.tasks(query.sdk_app_id, None, now);
     app.world.for_each_room(query.sdk_app_id, (now, now), now, |room| {
         if room.destroy_at(now).is_none() {
             total += 1;
             if rooms.len() < MAX_LISTED {
-                rooms.push(room_view(room, now));
+                rooms.push(room_view(room, &tasks, now));
             }
         }
     });
     ok(json!({"sdk_app_id": query.sdk_app_id, "now": now, "total": total, "rooms": rooms}))
 }
 
-/// A room in use as the control plane shows it: who is in it, in which role, sending what.
-pub fn room_view(room: &Room, now: u64) -> Value {
+/// A room in use as the control plane shows it: who is in it, in which role, sending what, and
+/// the tasks (of `tasks`, the app's) that work on it and have not ended.
+pub fn room_view(room: &Room, tasks: &[TaskView], now: u64) -> Value {
     let users: Vec<Value> = room
         .sessions_at(now)
         .filter(|s| room.leave_at(s, now).is_none())
@@ -245,6 +248,7 @@ pub fn room_view(room: &Room, now: u64) -> Value {
             json!({
                 "user_id": s.user_id,
                 "role": s.role.name(),
+                "task_id": s.task,
                 "join_ts": s.join_ts,
                 "publishing": sending,
                 "video": {"width": s.video.width, "height": s.video.height},
@@ -261,5 +265,10 @@ pub fn room_view(room: &Room, now: u64) -> Value {
             crate::world::model::Origin::Made => "made",
         },
         "users": users,
+        "tasks": tasks
+            .iter()
+            .filter(|t| t.running() && t.task.room.as_ref().is_some_and(|(_, c)| *c == room.comm_id))
+            .map(|t| json!({"task_id": t.task.id, "family": t.task.family.name(), "state": t.state(now).name()}))
+            .collect::<Vec<_>>(),
     })
 }

@@ -194,6 +194,19 @@ pub enum End {
     RobotRemoved,
 }
 
+impl End {
+    /// The name the control plane shows.
+    pub fn name(self) -> &'static str {
+        match self {
+            End::Stopped => "stopped",
+            End::IdleTimeout => "idle_timeout",
+            End::MaxDuration => "max_duration",
+            End::RoomDismissed => "room_dismissed",
+            End::RobotRemoved => "robot_removed",
+        }
+    }
+}
+
 /// A task's state at one time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum State {

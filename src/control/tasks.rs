@@ -1,0 +1,125 @@
+//! `GET /_mock/tasks?sdk_app_id=N[&family=…][&task_id=…]`: the tasks an app started through
+//! the API, each as it stands at the virtual now — its room and robot, its state and every
+//! change of it with its time, why it ended, the parameters in force and what it bills its room
+//! for. What the Describe actions stop showing (a task gone, a handle expired) stays here.
+
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{ok, reply};
+use crate::app::App;
+use crate::world::model::{Codec, Services};
+use crate::world::running::TaskView;
+use crate::world::tasks::Family;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TasksQuery {
+    sdk_app_id: u64,
+    #[serde(default)]
+    family: Option<String>,
+    #[serde(default)]
+    task_id: Option<String>,
+}
+
+pub async fn list(
+    State(app): State<Arc<App>>,
+    query: Result<Query<TasksQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Ok(Query(query)) = query else {
+        return reply(
+            StatusCode::BAD_REQUEST,
+            json!({"error": "GET /_mock/tasks?sdk_app_id=N[&family=F][&task_id=T]"}),
+        );
+    };
+    let family = match query.family.as_deref().map(|f| Family::parse(f).ok_or(f)) {
+        None => None,
+        Some(Ok(family)) => Some(family),
+        Some(Err(name)) => {
+            let names: Vec<&str> = Family::ALL.iter().map(|f| f.name()).collect();
+            return reply(
+                StatusCode::BAD_REQUEST,
+                json!({"error": format!("unknown task family {name:?} (one of {})", names.join(", "))}),
+            );
+        }
+    };
+    let now = u64::try_from(app.world.clock.now()).unwrap_or_default();
+    let tasks: Vec<Value> = app
+        .world
+        .tasks(query.sdk_app_id, family, now)
+        .iter()
+        .filter(|v| query.task_id.as_deref().is_none_or(|id| v.task.id == id))
+        .map(|v| task_view(v, now))
+        .collect();
+    ok(json!({"sdk_app_id": query.sdk_app_id, "now": now, "tasks": tasks}))
+}
+
+/// One task as the control plane shows it.
+pub fn task_view(view: &TaskView, now: u64) -> Value {
+    let task = &view.task;
+    let room = task.room.as_ref().map(|(key, comm_id)| {
+        json!({
+            "room_id": if key.numeric { json!(key.id.parse::<u64>().unwrap_or_default()) } else { json!(key.id) },
+            "comm_id": comm_id,
+        })
+    });
+    let history: Vec<Value> =
+        view.lifecycle.changes.iter().map(|(at, state)| json!({"at": at, "state": state.name()})).collect();
+    json!({
+        "task_id": task.id,
+        "family": task.family.name(),
+        "created_at": task.created_at,
+        "state": view.state(now).name(),
+        "history": history,
+        "ended": view.lifecycle.ended.map(|(at, end)| json!({"at": at, "reason": end.name()})),
+        "handle_expires": task.handle_expires(),
+        "answers": view.answers,
+        "room": room,
+        "robot": task.robot.as_ref().map(|r| json!({"user_id": r.user_id, "role": r.role.name()})),
+        "services": services(&task.services),
+        "params": task.params_at(now),
+        "updates": task.params.len().saturating_sub(1),
+    })
+}
+
+/// What a task bills its room for, by name.
+fn services(s: &Services) -> Vec<Value> {
+    let mut out = Vec::new();
+    if s.single_recording {
+        out.push(json!({"service": "single_recording"}));
+    }
+    if let Some(r) = s.mixed_recording {
+        out.push(json!({"service": "mixed_recording", "width": r.width, "height": r.height}));
+    }
+    if let Some((r, codec)) = s.mixing {
+        let codec = match codec {
+            Codec::H264 => "h264",
+            Codec::H265 => "h265",
+        };
+        out.push(json!({"service": "mixing", "width": r.width, "height": r.height, "codec": codec}));
+    }
+    if let Some(kbps) = s.relay_kbps {
+        out.push(json!({"service": "relay", "kbps": kbps}));
+    }
+    if let Some(ai) = s.ai_conversation {
+        out.push(json!({"service": "ai_conversation", "tts": ai.tts}));
+    }
+    if let Some(t) = s.transcription {
+        out.push(json!({"service": "transcription", "translation": t.translation}));
+    }
+    if let Some(m) = s.moderation {
+        out.push(json!({"service": "moderation", "audio": m.audio, "picture_interval": m.picture_interval}));
+    }
+    if let Some(m) = s.slicing {
+        out.push(json!({"service": "slicing", "audio": m.audio, "picture_interval": m.picture_interval}));
+    }
+    if s.dedicated_acceleration {
+        out.push(json!({"service": "dedicated_acceleration"}));
+    }
+    out
+}
