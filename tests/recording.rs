@@ -347,6 +347,15 @@ async fn the_control_plane_shows_a_task_s_history_and_the_tasks_in_a_room() {
     assert_eq!(shown["robot"], json!({"user_id": "recorder_1", "role": "audience"}));
     assert_eq!(shown["services"], json!([{"service": "single_recording"}]));
     assert_eq!(shown["params"]["RecordParams"]["MaxIdleTime"], 30);
+    let user = "aG9zdA..";
+    assert_eq!(
+        shown["files"],
+        json!([{
+            "user_id": "host", "track_type": "audio", "begin_time_stamp": (NOW + 20) * 1000,
+            "file_name": format!("{APP}_4001__UserId_s_{user}__UserId_e_main_audio.m3u8"),
+            "url": format!("https://media.trtc-mock.test/cos/b-125/class/{APP}_4001__UserId_s_{user}__UserId_e_main_audio.m3u8"),
+        }])
+    );
 
     // Filters: by id, by another family; refusals for what is not a family or an app.
     let one: Value = get(format!("sdk_app_id={APP}&task_id={escaped}")).await.json().await.unwrap();

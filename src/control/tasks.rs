@@ -1,7 +1,8 @@
 //! `GET /_mock/tasks?sdk_app_id=N[&family=…][&task_id=…]`: the tasks an app started through
 //! the API, each as it stands at the virtual now — its room and robot, its state and every
 //! change of it with its time, why it ended, the parameters in force and what it bills its room
-//! for. What the Describe actions stop showing (a task gone, a handle expired) stays here.
+//! for; a recording's files too, at the URL they would have under `--media-url-base`. What the
+//! Describe actions stop showing (a task gone, a handle expired) stays here.
 
 use std::sync::Arc;
 
@@ -12,6 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{ok, reply};
+use crate::actions::recording;
 use crate::app::App;
 use crate::world::model::{Codec, Services};
 use crate::world::running::TaskView;
@@ -54,13 +56,13 @@ pub async fn list(
         .tasks(query.sdk_app_id, family, now)
         .iter()
         .filter(|v| query.task_id.as_deref().is_none_or(|id| v.task.id == id))
-        .map(|v| task_view(v, now))
+        .map(|v| task_view(v, &app.config.media_url_base, now))
         .collect();
     ok(json!({"sdk_app_id": query.sdk_app_id, "now": now, "tasks": tasks}))
 }
 
 /// One task as the control plane shows it.
-pub fn task_view(view: &TaskView, now: u64) -> Value {
+pub fn task_view(view: &TaskView, media_url_base: &str, now: u64) -> Value {
     let task = &view.task;
     let room = task.room.as_ref().map(|(key, comm_id)| {
         json!({
@@ -70,7 +72,7 @@ pub fn task_view(view: &TaskView, now: u64) -> Value {
     });
     let history: Vec<Value> =
         view.lifecycle.changes.iter().map(|(at, state)| json!({"at": at, "state": state.name()})).collect();
-    json!({
+    let mut shown = json!({
         "task_id": task.id,
         "family": task.family.name(),
         "created_at": task.created_at,
@@ -84,7 +86,36 @@ pub fn task_view(view: &TaskView, now: u64) -> Value {
         "services": services(&task.services),
         "params": task.params_at(now),
         "updates": task.params.len().saturating_sub(1),
-    })
+    });
+    if task.family == Family::CloudRecording {
+        shown["files"] = Value::Array(files(view, media_url_base, now));
+    }
+    shown
+}
+
+/// A recording's index files as the action lists them, each with where the bucket would hold it:
+/// `<base>/cos/<Bucket>/<FileNamePrefix…>/<FileName>`.
+fn files(view: &TaskView, media_url_base: &str, now: u64) -> Vec<Value> {
+    let params = view.task.params_at(now);
+    let storage = &params["StorageParams"]["CloudStorage"];
+    let mut dir = vec![media_url_base.trim_end_matches('/').to_owned(), "cos".to_owned()];
+    dir.push(storage["Bucket"].as_str().unwrap_or_default().to_owned());
+    dir.extend(
+        storage["FileNamePrefix"].as_array().into_iter().flatten().filter_map(|p| p.as_str()).map(str::to_owned),
+    );
+    let dir = dir.join("/");
+    recording::files(view, now)
+        .into_iter()
+        .map(|f| {
+            json!({
+                "user_id": f.user_id,
+                "file_name": f.file_name,
+                "track_type": f.track_type,
+                "begin_time_stamp": f.begin_time_stamp,
+                "url": format!("{dir}/{}", f.file_name),
+            })
+        })
+        .collect()
 }
 
 /// What a task bills its room for, by name.
