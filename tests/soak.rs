@@ -184,8 +184,9 @@ fn call(n: u64, pacer: &Pacer, comm_id: &str) -> Call {
             let body = json!({"SdkAppId": APP, "CommId": comm_id, "StartTime": NOW - 3600, "EndTime": NOW, "PageNumber": 0, "PageSize": 20});
             Request::Tc3(Box::new(signed_by(Tc3::post("DescribeUserInfo", body), a)))
         }),
-        8 => valid("DescribeCloudRecording", &|a| {
-            Request::Tc3(Box::new(signed_by(Tc3::post("DescribeCloudRecording", json!({"SdkAppId": APP, "TaskId": "t-1"})), a)))
+        8 => valid("DescribeScaleInfo", &|a| {
+            let body = json!({"SdkAppId": APP, "StartTime": NOW - 3 * 86_400, "EndTime": NOW});
+            Request::Tc3(Box::new(signed_by(Tc3::post("DescribeScaleInfo", body), a)))
         }),
         9 => valid("DescribeRoomInfo", &|a| {
             let business = [("SdkAppId", "1400000001"), ("StartTime", "1763996400"), ("EndTime", "1764000000")];
