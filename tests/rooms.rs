@@ -132,10 +132,15 @@ async fn blocking_stops_what_a_user_sends_and_it_shows() {
     let room = rooms["rooms"].as_array().unwrap().iter().find(|r| r["room_id"] == 4242).unwrap().clone();
     let guest = room["users"].as_array().unwrap().iter().find(|u| u["user_id"] == "guest").unwrap().clone();
     assert_eq!(guest["publishing"], json!(["audio"]), "video blocked");
+    assert_eq!(guest["blocked"], json!(["video", "sub_stream"]), "IsMute 3 blocks the videos");
     advance(&server, 10).await;
     call(&server, "SetUserBlocked", json!({"SdkAppId": APP, "RoomId": 4242, "UserId": "guest", "IsMute": 0}))
         .await
         .ok();
+    let (_, rooms) = control(&server, "GET", "rooms?sdk_app_id=1400000001", Value::Null).await;
+    let room = rooms["rooms"].as_array().unwrap().iter().find(|r| r["room_id"] == 4242).unwrap().clone();
+    let guest = room["users"].as_array().unwrap().iter().find(|u| u["user_id"] == "guest").unwrap().clone();
+    assert_eq!((&guest["publishing"], &guest["blocked"]), (&json!(["audio", "video"]), &json!([])), "IsMute 0");
     advance(&server, 10).await;
     let comm_id = room["comm_id"].as_str().unwrap();
     let events = call(&server, "DescribeUserEvent", json!({"SdkAppId": APP, "CommId": comm_id, "StartTime": NOW, "EndTime": NOW + 60, "UserId": "guest", "RoomId": "4242"})).await;

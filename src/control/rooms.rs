@@ -251,6 +251,7 @@ pub fn room_view(room: &Room, tasks: &[TaskView], now: u64) -> Value {
                 "task_id": s.task,
                 "join_ts": s.join_ts,
                 "publishing": sending,
+                "blocked": s.blocked.iter().map(|b| b.name()).collect::<Vec<_>>(),
                 "video": {"width": s.video.width, "height": s.video.height},
             })
         })

@@ -221,6 +221,7 @@ fn session(
         written: None,
         exit: None,
         task: None,
+        blocked: Vec::new(),
     }
 }
 

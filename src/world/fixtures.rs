@@ -574,6 +574,7 @@ fn convert_user(room_seed: u64, user: UserDoc) -> Result<Session, String> {
         written,
         exit: None,
         task: None,
+        blocked: Vec::new(),
     })
 }
 

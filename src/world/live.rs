@@ -79,6 +79,10 @@ impl Streams {
         }
     }
 
+    fn list(self) -> Vec<Stream> {
+        [Stream::Audio, Stream::Video, Stream::SubStream].into_iter().filter(|s| self.has(*s)).collect()
+    }
+
     fn without(self, blocked: Streams) -> Streams {
         Streams {
             audio: self.audio && !blocked.audio,
@@ -344,6 +348,7 @@ fn apply(base: &Room, changes: &[Dated], now: u64) -> Room {
                     written: None,
                     exit: None,
                     task: entry.task.clone(),
+                    blocked: state.blocked.list(),
                 });
             }
             Change::Leave { user_id, reason } => close(&mut room, user_id, t, *reason),
@@ -360,6 +365,9 @@ fn apply(base: &Room, changes: &[Dated], now: u64) -> Room {
                 state.blocked = mute.blocked();
                 let effective = state.intent.without(state.blocked);
                 republish(&mut room, user_id, effective, t);
+                if let Some(s) = room.sessions.iter_mut().rev().find(|s| s.user_id == *user_id && s.join_ts <= t) {
+                    s.blocked = state.blocked.list();
+                }
             }
             Change::Dismiss => {
                 // Everyone leaves now, and nothing of the room's later history happens.

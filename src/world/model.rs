@@ -168,6 +168,9 @@ pub struct Session {
     pub exit: Option<ExitReason>,
     /// The task whose robot this stay is (a recorder, a relay agent…).
     pub task: Option<String>,
+    /// What the server blocks this user from sending (`SetUserBlocked`), by the end of the stay
+    /// as it is known now; empty when nothing is.
+    pub blocked: Vec<Stream>,
 }
 
 /// Quality samples, events and abnormal experiences written out by a fixture for one stay.

@@ -507,6 +507,7 @@ mod tests {
             exit: None,
             // The recorder of the tests' task "t".
             task: (user == "rec").then(|| "t".to_owned()),
+            blocked: Vec::new(),
         }
     }
 
