@@ -8,29 +8,21 @@
 //   cd tests/node && npm ci && TRTC_MOCK_BIN=$PWD/../../target/debug/trtc-mock node --test
 
 const assert = require("node:assert/strict");
-const { spawn } = require("node:child_process");
 const fs = require("node:fs");
-const net = require("node:net");
 const path = require("node:path");
 const { describe, test, before, after } = require("node:test");
 
-// The SDK sends every request through process.env.http_proxy when it is set: the emulator
-// listens on loopback, so no proxy may be used.
-for (const name of ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]) {
-  delete process.env[name];
-}
+const { REPO_ROOT, UUID, startServer, stopServers } = require("./harness");
 
 const tencentcloud = require("tencentcloud-sdk-nodejs");
 
 const TrtcClient = tencentcloud.trtc.v20190722.Client;
-const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const CATALOGUE = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "spec", "trtc-2019-07-22.json"), "utf8"));
 
 const NOW = 1764000000; // 2025-11-25 00:00:00 in UTC+8
 const APP = 1400000001;
 const HOUR = 3600;
 const DAY = 24 * HOUR;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const COLUMNS = {
   DescribeTRTCRealTimeScaleData: ["time", "userCount", "roomCount"],
@@ -39,55 +31,6 @@ const COLUMNS = {
   DescribeTRTCMarketQualityData: ["time", "videoFreezeRate", "audioFreezeRate", "networkDelay", "joinSuccessRate",
     "joinSuccessIn5sRate"],
 };
-
-// ---------------------------------------------------------------------------- the server
-
-function mockBinary() {
-  const configured = process.env.TRTC_MOCK_BIN;
-  if (!configured) return path.join(REPO_ROOT, "target", "debug", "trtc-mock");
-  if (path.isAbsolute(configured) || fs.existsSync(configured)) return path.resolve(configured);
-  return path.join(REPO_ROOT, configured);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function canConnect(port) {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port });
-    socket.setTimeout(200);
-    socket.once("connect", () => { socket.destroy(); resolve(true); });
-    socket.once("timeout", () => { socket.destroy(); resolve(false); });
-    socket.once("error", () => resolve(false));
-  });
-}
-
-/** One trtc-mock on a free loopback port, with only `flags` configuring it. */
-async function startServer(...flags) {
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("TRTC_MOCK_")));
-    const child = spawn(mockBinary(), ["--addr", `127.0.0.1:${port}`, ...flags], { cwd: REPO_ROOT, env, stdio: "ignore" });
-    let exited = false;
-    child.once("exit", () => { exited = true; });
-    const deadline = Date.now() + 10000;
-    while (!exited && Date.now() < deadline) {
-      if (await canConnect(port)) return { address: `127.0.0.1:${port}`, child };
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    child.kill("SIGTERM");
-    if (attempt === 3) throw new Error(`trtc-mock ${flags.join(" ")} did not start`);
-  }
-}
 
 // ---------------------------------------------------------------------------- checking answers
 
@@ -146,7 +89,7 @@ describe("the dashboard through tencentcloud-sdk-nodejs", () => {
     });
   });
 
-  after(() => server.child.kill("SIGTERM"));
+  after(stopServers);
 
   test("DescribeTRTCRealTimeScaleData: online now is the rooms and users still in them", async () => {
     const values = await rows(client, "DescribeTRTCRealTimeScaleData", realTime(NOW - HOUR + 5, NOW));

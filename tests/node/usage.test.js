@@ -8,87 +8,27 @@
 //   cd tests/node && npm ci && TRTC_MOCK_BIN=$PWD/../../target/debug/trtc-mock node --test
 
 const assert = require("node:assert/strict");
-const { spawn } = require("node:child_process");
-const fs = require("node:fs");
-const net = require("node:net");
 const path = require("node:path");
 const { describe, test, before, after } = require("node:test");
 
-// The SDK sends every request through process.env.http_proxy when it is set: the emulator
-// listens on loopback, so no proxy may be used.
-for (const name of ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]) {
-  delete process.env[name];
-}
+const { REPO_ROOT, SECRET_ID, SECRET_KEY, UUID, startServer, stopServers } = require("./harness");
 
 const tencentcloud = require("tencentcloud-sdk-nodejs");
 
 const TrtcClient = tencentcloud.trtc.v20190722.Client;
 
-const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const USAGE_FIXTURE = path.join(REPO_ROOT, "fixtures", "usage-example.json");
 const NOW = 1764000000; // 2025-11-25 00:00 UTC+8
 const D0 = NOW - 86400; // 2025-11-24 00:00 UTC+8
 const APP = 1400000001; // generated history
 const FIX = 1400000042; // fixtures/usage-example.json
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const HEADER = "RoomId,Audio,SD,hd,FullHD,2K,4K";
 
-function mockBinary() {
-  const configured = process.env.TRTC_MOCK_BIN;
-  if (!configured) return path.join(REPO_ROOT, "target", "debug", "trtc-mock");
-  if (path.isAbsolute(configured) || fs.existsSync(configured)) return path.resolve(configured);
-  return path.join(REPO_ROOT, configured);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function canConnect(port) {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port });
-    socket.setTimeout(200);
-    socket.once("connect", () => { socket.destroy(); resolve(true); });
-    socket.once("timeout", () => { socket.destroy(); resolve(false); });
-    socket.once("error", () => resolve(false));
-  });
-}
-
-const children = [];
-
-/** Starts one trtc-mock with `flags` on a free port; resolves with its address once it listens. */
-async function startServer(...flags) {
-  const binary = mockBinary();
-  assert.ok(fs.existsSync(binary), `trtc-mock binary not found at ${binary}: run \`cargo build\` or set TRTC_MOCK_BIN`);
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("TRTC_MOCK_")));
-    const child = spawn(binary, ["--addr", `127.0.0.1:${port}`, ...flags], { cwd: REPO_ROOT, env, stdio: "ignore" });
-    children.push(child);
-    let exited = false;
-    child.once("exit", () => { exited = true; });
-    const deadline = Date.now() + 10000;
-    while (Date.now() < deadline && !exited) {
-      if (await canConnect(port)) return `127.0.0.1:${port}`;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    if (attempt === 3) throw new Error(`trtc-mock ${flags.join(" ")} did not start`);
-  }
-}
-
-function client(address) {
+function client(server) {
   return new TrtcClient({
-    credential: { secretId: "AKIDmock", secretKey: "mock-secret" },
+    credential: { secretId: SECRET_ID, secretKey: SECRET_KEY },
     region: "ap-guangzhou",
-    profile: { httpProfile: { endpoint: address, protocol: "http://", reqTimeout: 30 } },
+    profile: { httpProfile: { endpoint: server.address, protocol: "http://", reqTimeout: 30 } },
   });
 }
 
@@ -140,9 +80,7 @@ describe("the usage family through tencentcloud-sdk-nodejs", () => {
     ]);
   });
 
-  after(() => {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-  });
+  after(stopServers);
 
   test("DescribeTrtcUsage: the worked example's minutes by tier", async () => {
     const list = rows(await client(fixture).DescribeTrtcUsage({ ...DAYS, SdkAppId: FIX }), TIERS);
