@@ -107,7 +107,7 @@ async function control(server, pathAndQuery, body) {
   const init = body === undefined ? {} : { method: "POST", body: JSON.stringify(body) };
   const response = await fetch(`http://${server.address}/_mock/${pathAndQuery}`, init);
   const text = await response.text();
-  assert.equal(response.status, 200, `${pathAndQuery}: ${text}`);
+  assert.ok(response.ok, `${pathAndQuery}: ${response.status} ${text}`);
   return JSON.parse(text);
 }
 

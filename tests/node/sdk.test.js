@@ -14,7 +14,7 @@ const fs = require("node:fs");
 const path = require("node:path");
 const { describe, test, before, after } = require("node:test");
 
-const { REPO_ROOT, SECRET_ID, SECRET_KEY, UUID, startServer, stopServers } = require("./harness");
+const { REPO_ROOT, SECRET_ID, SECRET_KEY, UUID, startServer, stopServers, control } = require("./harness");
 
 const tencentcloud = require("tencentcloud-sdk-nodejs");
 const { CommonClient } = require("tencentcloud-sdk-nodejs/tencentcloud/common");
@@ -219,11 +219,7 @@ describe("tencentcloud-sdk-nodejs against trtc-mock", () => {
    * so that the room-control actions find someone to act on. */
   async function occupyRooms(server) {
     for (const room of [1, "x"]) {
-      const response = await fetch(`http://${server.address}/_mock/rooms/join`, {
-        method: "POST",
-        body: JSON.stringify({ sdk_app_id: APP, room_id: room, user_id: "x" }),
-      });
-      assert.equal(response.status, 200, await response.text());
+      await control(server, "rooms/join", { sdk_app_id: APP, room_id: room, user_id: "x" });
     }
   }
 
