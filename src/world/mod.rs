@@ -19,6 +19,7 @@ pub mod quality;
 pub mod running;
 pub mod scale;
 pub mod state;
+pub mod task_usage;
 pub mod tasks;
 pub mod timeline;
 pub mod usage;

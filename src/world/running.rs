@@ -87,7 +87,8 @@ impl World {
         Some(state.view(base, now))
     }
 
-    fn view_of(&self, app: u64, state: &AppState, task: &Task, now: u64) -> TaskView {
+    /// A task as it stands at `now` in one snapshot of the app's state (with its room).
+    pub(super) fn view_of(&self, app: u64, state: &AppState, task: &Task, now: u64) -> TaskView {
         let room = self.task_room(app, state, task, now);
         let robots: Vec<String> = match &task.room {
             Some((_, comm_id)) => {

@@ -41,6 +41,9 @@
 //! - **Moderation and slicing** ([`segments`]): every published audio stream in full, and one
 //!   picture of every published video stream every `picture_interval` seconds from its start.
 //!
+//! The cloud-service figures also count the tasks started through the API, each as the room it
+//! worked on with its own services ([`super::task_usage`]).
+//!
 //! Windows are half-open, `[start, end)`, and so are stays and publishing periods.
 
 use std::collections::HashMap;
@@ -48,6 +51,7 @@ use std::collections::HashMap;
 use super::World;
 use super::generator::Generator;
 use super::model::{Codec, Room, Session, Stream};
+use super::task_usage;
 
 pub const FIVE_MINUTES: u64 = 300;
 pub const DAY: u64 = 86_400;
@@ -286,6 +290,19 @@ impl Query<'_> {
         }
     }
 
+    /// The rooms, then each room as a task started through the API worked on it, billed for
+    /// the task's services ([`super::task_usage`]): what the cloud-service figures add up.
+    fn for_each_billed(&self, mut f: impl FnMut(&Room)) {
+        self.for_each_room(&mut f);
+        let (start, end) = self.grid.window();
+        if start >= end {
+            return;
+        }
+        for &app in self.apps {
+            task_usage::for_each_worked(self.world, app, (start, end), self.now, &mut f);
+        }
+    }
+
     fn rows<const N: usize>(&self) -> Vec<[u64; N]> {
         vec![[0; N]; self.grid.count()]
     }
@@ -450,7 +467,8 @@ fn room_audio_video(room: &Room, now: u64, grid: &Grid, rows: &mut [ByTier]) {
         }
     }
     let mut received: Vec<(u64, u64, [u64; 1])> = Vec::with_capacity(videos.len());
-    for receiver in room.sessions_at(now) {
+    // Robots receive to record, relay or mix, not to watch: they are not billed as users.
+    for receiver in room.sessions_at(now).filter(|s| s.task.is_none()) {
         let (join, leave) = room.stay(receiver, now);
         let (from, to) = (join.max(lo), leave.min(hi));
         if from >= to {
@@ -467,7 +485,7 @@ fn room_audio_video(room: &Room, now: u64, grid: &Grid, rows: &mut [ByTier]) {
 /// Seconds of recording per bucket and tier, of one kind.
 pub fn recording(q: &Query<'_>, mix: Mix) -> Vec<ByTier> {
     let mut rows = q.rows();
-    q.for_each_room(|room| match mix {
+    q.for_each_billed(|room| match mix {
         Mix::Single if room.services.single_recording => room_single_recording(room, q.now, &q.grid, &mut rows),
         Mix::Multi if room.services.mixed_recording.is_some() => {
             room_mixed_recording(room, q.now, &q.grid, &mut rows);
@@ -534,7 +552,7 @@ fn room_mixed_recording(room: &Room, now: u64, grid: &Grid, rows: &mut [ByTier])
 /// Seconds of MCU mixing per bucket: audio, then five H.264 and five H.265 tiers.
 pub fn mixing(q: &Query<'_>) -> Vec<ByMixTier> {
     let mut rows = q.rows();
-    q.for_each_room(|room| {
+    q.for_each_billed(|room| {
         let Some((output, codec)) = room.services.mixing else { return };
         let out = output.pixels();
         activity(room, q.now, q.grid.window(), |a, b, pixels| {
@@ -553,7 +571,7 @@ pub fn mixing(q: &Query<'_>) -> Vec<ByMixTier> {
 /// The peak of the summed relay bitrates in each bucket, in kbps.
 pub fn relay(q: &Query<'_>) -> Vec<u64> {
     let mut relays: Vec<(u64, u64, [u64; 1])> = Vec::new();
-    q.for_each_room(|room| {
+    q.for_each_billed(|room| {
         let Some(kbps) = room.services.relay_kbps else { return };
         let first = relays.len();
         // Consecutive pieces of one room make one relay.
@@ -578,7 +596,7 @@ pub fn relay(q: &Query<'_>) -> Vec<u64> {
 /// Legacy (output-based) mixing seconds per bucket, with the relay peak.
 pub fn legacy_transcoding(q: &Query<'_>) -> Vec<LegacyTranscoding> {
     let mut rows: Vec<[u64; 4]> = q.rows();
-    q.for_each_room(|room| {
+    q.for_each_billed(|room| {
         let Some((output, _)) = room.services.mixing else { return };
         let class = Class::of(output.pixels());
         activity(room, q.now, q.grid.window(), |a, b, pixels| {
@@ -606,7 +624,7 @@ pub fn legacy_recording(q: &Query<'_>) -> Vec<LegacyRecording> {
         Class::Hd => 1,
         Class::Fhd => 2,
     };
-    q.for_each_room(|room| {
+    q.for_each_billed(|room| {
         if room.services.single_recording {
             for session in room.sessions_at(q.now) {
                 main_stream(room, session, q.now, q.grid.window(), |a, b, main| {
@@ -637,7 +655,7 @@ pub fn legacy_recording(q: &Query<'_>) -> Vec<LegacyRecording> {
 pub fn ai(q: &Query<'_>) -> Vec<Ai> {
     // Columns: conversation, ASR, translation, TTS.
     let mut rows: Vec<[u64; 4]> = q.rows();
-    q.for_each_room(|room| {
+    q.for_each_billed(|room| {
         if let Some(bot) = room.services.ai_conversation {
             activity(room, q.now, q.grid.window(), |a, b, _| {
                 q.grid.add(&mut rows, a, b, 0);
@@ -665,7 +683,7 @@ pub fn dedicated(q: &Query<'_>) -> Vec<u64> {
     let mut rows: Vec<[u64; 1]> = q.rows();
     q.for_each_room(|room| {
         if room.services.dedicated_acceleration {
-            for session in room.sessions_at(q.now) {
+            for session in room.sessions_at(q.now).filter(|s| s.task.is_none()) {
                 let (join, leave) = room.stay(session, q.now);
                 q.grid.add(&mut rows, join, leave, 0);
             }
@@ -677,7 +695,7 @@ pub fn dedicated(q: &Query<'_>) -> Vec<u64> {
 /// Seconds of audio, or pictures, that moderation or slicing took, per bucket.
 pub fn segments(q: &Query<'_>, business: Business, media: Media) -> Vec<u64> {
     let mut rows = vec![0u64; q.grid.count()];
-    q.for_each_room(|room| {
+    q.for_each_billed(|room| {
         let task = match business {
             Business::Moderation => room.services.moderation,
             Business::Slicing => room.services.slicing,
