@@ -22,6 +22,9 @@ const ROOM = 501;
 const STORAGE = { CloudStorage: { Vendor: 0, Region: "ap-guangzhou", Bucket: "class-1250000000", AccessKey: "ak",
   SecretKey: "sk", FileNamePrefix: ["class", "501"] } };
 
+/** The README's rounding: seconds / 60, half up, two decimals. */
+const minutes = (seconds) => Math.floor((seconds * 10 + 3) / 6) / 100;
+
 describe("a class through tencentcloud-sdk-nodejs", () => {
   let server;
   let trtc;
@@ -122,5 +125,16 @@ describe("a class through tencentcloud-sdk-nodejs", () => {
     assert.deepEqual(byUser.s1, [T0, T0 + 600, true], "kicked by RemoveUser");
     assert.deepEqual(byUser.s3, [T0, T0 + 1800, true]);
     assert.deepEqual(byUser.parent, [T0, T0 + 1900, true], "dismissed with the room");
+
+    // 8. The bill, in daily rows: the recording bills what it recorded while it worked; the viewers their
+    // subscriptions, the recorder robot not among them.
+    const days = { SdkAppId: APP, StartTime: "2025-11-24", EndTime: "2025-11-25" };
+    const recordingUsage = await ok(trtc.DescribeRecordingUsage({ ...days, MixType: "single" }));
+    assert.deepEqual(recordingUsage.UsageList.map((u) => [u.TimeKey, u.UsageValue]), [
+      ["2025-11-24 00:00:00", [0, 0, 0, 0, 0, 0]],
+      ["2025-11-25 00:00:00", [minutes(590 + 590 + 1790), minutes(1790), 0, 0, 0, 0]],
+    ]);
+    const trtcUsage = await ok(trtc.DescribeTrtcUsage(days));
+    assert.deepEqual(trtcUsage.UsageList[1].UsageValue, [minutes(1800 + 100), minutes(600 + 1800 + 1800 + 1800), 0, 0, 0, 0]);
   });
 });

@@ -94,6 +94,11 @@ def scenario(start_server):
     return world
 
 
+def minutes(seconds):
+    """The README's rounding: seconds / 60, half up, two decimals."""
+    return (seconds * 10 + 3) // 6 / 100
+
+
 def test_a_class_from_first_join_to_the_bill(scenario):
     s = scenario
     # Before the class: nothing to dismiss, no recording to read.
@@ -167,3 +172,18 @@ def test_a_class_from_first_join_to_the_bill(scenario):
     assert stays["s1"] == (T0, T0 + 600, True), "kicked by RemoveUser"
     assert stays["s3"] == (T0, T0 + 1800, True)
     assert stays["parent"] == (T0, T0 + 1900, True), "dismissed with the room"
+
+    # 8. The bill, in daily rows (a range of more than one day): the recorder robot is not billed as a viewer;
+    # the recording bills what it recorded while it worked (T0+10 to T0+1800) — the teacher's SD camera, and
+    # the students' audio until the kick and the block at T0+600, s3's until the end.
+    days = {"SdkAppId": APP, "StartTime": "2025-11-24", "EndTime": "2025-11-25"}
+    recording_usage = s.call("DescribeRecordingUsage", {**days, "MixType": "single"})
+    assert recording_usage.UsageKey == ["Audio", "SD", "HD", "FullHD", "2K", "4K"]
+    assert [(u.TimeKey, u.UsageValue) for u in recording_usage.UsageList] == [
+        ("2025-11-24 00:00:00", [0, 0, 0, 0, 0, 0]),
+        ("2025-11-25 00:00:00", [minutes(590 + 590 + 1790), minutes(1790), 0, 0, 0, 0]),
+    ]
+    # Viewers: the teacher hears the students (audio) for 1800 s, the parent alone with nobody publishing is
+    # billed audio for its last 100 s; the students and the parent watch the teacher's SD camera.
+    trtc_usage = s.call("DescribeTrtcUsage", days)
+    assert trtc_usage.UsageList[1].UsageValue == [minutes(1800 + 100), minutes(600 + 1800 + 1800 + 1800), 0, 0, 0, 0]
