@@ -182,8 +182,8 @@ async fn every_documented_code() {
 
     let unknown = format!("{}..", "A".repeat(126));
     let describe = |body: Value| call(&server, "DescribeWebRecord", body);
-    assert_code(&describe(json!({})).await, "MissingParameter");
-    assert_code(&describe(json!({"RecordId": "r"})).await, "MissingParameter");
+    assert_code(&describe(json!({})).await, "InvalidParameter.TaskId");
+    assert_code(&describe(json!({"RecordId": "r"})).await, "InvalidParameter.TaskId");
     assert_code(&describe(json!({"TaskId": "abc"})).await, "InvalidParameter.TaskId");
     assert_code(&describe(json!({"TaskId": unknown})).await, "FailedOperation.TaskNotExist");
     assert_code(&describe(json!({"TaskId": task, "SdkAppId": 1_400_000_002u64})).await, "FailedOperation.TaskNotExist");

@@ -311,14 +311,26 @@ pub fn describe_web_record(ctx: &Ctx<'_>, input: DescribeWebRecordInput) -> ApiR
             by_task_id(ctx, task_id, named)?.1
         }
         (None, Some(record_id)) if !record_id.is_empty() => {
-            let Some(app) = app else { return Err(missing("SdkAppId")) };
+            let Some(app) = app else {
+                return Err(ApiError::business_with(
+                    "InvalidParameter.TaskId",
+                    "TaskId parameter error: a lookup by `RecordId` needs the `SdkAppId` it was started with.",
+                    "TaskId 参数错误：按 RecordId 查询时需要传入发起录制时的 SdkAppId。",
+                ));
+            };
             u64::try_from(app)
                 .ok()
                 .filter(|a| ctx.account.allows(*a))
                 .and_then(|a| by_record_id(ctx, a, record_id))
                 .ok_or_else(|| not_exist(&format!("with RecordId {record_id:?}")))?
         }
-        _ => return Err(missing("TaskId")),
+        _ => {
+            return Err(ApiError::business_with(
+                "InvalidParameter.TaskId",
+                "TaskId parameter error: give the `TaskId`, or the `SdkAppId` and `RecordId`, of the recording.",
+                "TaskId 参数错误：请传入录制任务的 TaskId，或 SdkAppId 与 RecordId。",
+            ));
+        }
     };
     Ok(DescribeWebRecordOutput {
         status: 1,
