@@ -258,11 +258,14 @@ async fn flat_parameters_of_nested_objects_are_rebuilt_by_type() {
     wrong.push(("RecordParams.MaxIdleTime", "soon"));
     let reply = V1::new("GET", "CreateCloudRecording", &wrong).send(&server.url()).await;
     assert_eq!(reply.message(), "The value type of parameter `RecordParams.MaxIdleTime` is not valid.");
-    let reply = V1::new("POST", "UpdateStreamIngest", &[("SdkAppId", "1"), ("TaskId", "t"), ("IsPause", "True")])
+    let ingest = json!({"SdkAppId": 1, "RoomId": "1", "RoomIdType": 1, "UserId": "i", "UserSig": "s", "StreamUrl": "https://a.b/v.mp4"});
+    let started = Tc3::post("StartStreamIngest", ingest).send(&server.url()).await;
+    let task = started.ok()["TaskId"].as_str().unwrap().to_owned();
+    let reply = V1::new("POST", "UpdateStreamIngest", &[("SdkAppId", "1"), ("TaskId", &task), ("IsPause", "True")])
         .send(&server.url())
         .await;
     reply.ok();
-    let reply = V1::new("POST", "UpdateStreamIngest", &[("SdkAppId", "1"), ("TaskId", "t"), ("IsPause", "yes")])
+    let reply = V1::new("POST", "UpdateStreamIngest", &[("SdkAppId", "1"), ("TaskId", &task), ("IsPause", "yes")])
         .send(&server.url())
         .await;
     assert_eq!(reply.message(), "The value type of parameter `IsPause` is not valid.");

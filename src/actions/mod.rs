@@ -7,12 +7,14 @@
 
 pub mod dashboard;
 pub mod generated;
+pub mod ingest;
 pub mod monitoring;
 pub mod recording;
 pub mod rooms;
 pub mod rules;
 pub mod tasks;
 pub mod usage;
+pub mod web_record;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -59,6 +61,13 @@ handlers! {
     "DescribeCloudRecording" => recording::describe_cloud_recording,
     "ModifyCloudRecording" => recording::modify_cloud_recording,
     "DeleteCloudRecording" => recording::delete_cloud_recording,
+    "StartStreamIngest" => ingest::start_stream_ingest,
+    "DescribeStreamIngest" => ingest::describe_stream_ingest,
+    "UpdateStreamIngest" => ingest::update_stream_ingest,
+    "StopStreamIngest" => ingest::stop_stream_ingest,
+    "StartWebRecord" => web_record::start_web_record,
+    "DescribeWebRecord" => web_record::describe_web_record,
+    "StopWebRecord" => web_record::stop_web_record,
     "DismissRoom" => rooms::dismiss_room,
     "DismissRoomByStrRoomId" => rooms::dismiss_room_by_str_room_id,
     "RemoveUser" => rooms::remove_user,

@@ -14,6 +14,7 @@ pub mod details;
 pub mod fixtures;
 pub mod generator;
 pub mod live;
+pub mod lookup;
 pub mod model;
 pub mod quality;
 pub mod running;

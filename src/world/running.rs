@@ -90,10 +90,14 @@ impl World {
     /// A task as it stands at `now` in one snapshot of the app's state (with its room).
     pub(super) fn view_of(&self, app: u64, state: &AppState, task: &Task, now: u64) -> TaskView {
         let room = self.task_room(app, state, task, now);
+        // Robots that play into the room (stream ingest) are anchors like any other.
         let robots: Vec<String> = match &task.room {
-            Some((_, comm_id)) => {
-                state.tasks.in_room(comm_id).filter_map(|t| t.robot.as_ref().map(|r| r.user_id.clone())).collect()
-            }
+            Some((_, comm_id)) => state
+                .tasks
+                .in_room(comm_id)
+                .filter(|t| !t.plays())
+                .filter_map(|t| t.robot.as_ref().map(|r| r.user_id.clone()))
+                .collect(),
             None => Vec::new(),
         };
         let robots: Vec<&str> = robots.iter().map(String::as_str).collect();

@@ -305,9 +305,11 @@ impl Task {
         let mut changes: Vec<(u64, State)> = Vec::new();
         let mut idle_since: Option<u64> = None;
         for (i, &t) in times.iter().enumerate() {
+            // A task without a room, or whose robot plays into the room (stream ingest), works
+            // all along; the others work while a stream they take is published.
             let (working, idle) = match room {
-                Some(room) => self.activity(room, robots, t),
-                None => (true, false),
+                Some(room) if !self.plays() => self.activity(room, robots, t),
+                _ => (true, false),
             };
             let state = if working { State::Working } else { State::Idle };
             if changes.last().is_none_or(|(_, s)| *s != state) {
@@ -358,6 +360,11 @@ impl Task {
             Idle::Never => false,
         };
         (working, idle)
+    }
+
+    /// Whether the task's robot publishes into its room (it produces streams, not takes them).
+    pub fn plays(&self) -> bool {
+        self.robot.as_ref().is_some_and(|r| r.sends != Streams::NONE)
     }
 
     /// Whether the task takes streams of this kind at all.
@@ -448,12 +455,12 @@ impl AppTasks {
         if tasks.is_empty() {
             return None;
         }
-        let robots: Vec<&str> = tasks.iter().filter_map(|t| t.robot.as_ref().map(|r| r.user_id.as_str())).collect();
+        // Robots that play into the room count as the anchors they are.
+        let robots: Vec<&str> =
+            tasks.iter().filter(|t| !t.plays()).filter_map(|t| t.robot.as_ref().map(|r| r.user_id.as_str())).collect();
         let mut settled = room.clone();
         for publishing in [true, false] {
-            for task in
-                tasks.iter().filter(|t| t.robot.as_ref().is_some_and(|r| (r.sends != Streams::NONE) == publishing))
-            {
+            for task in tasks.iter().filter(|t| t.robot.is_some() && t.plays() == publishing) {
                 let lifecycle = task.lifecycle(Some(&settled), &robots, now);
                 if let Some((end, _)) = lifecycle.ended {
                     leave(&mut settled, &task.id, end);

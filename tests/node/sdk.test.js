@@ -211,9 +211,9 @@ describe("tencentcloud-sdk-nodejs against trtc-mock", () => {
   });
 
   const GENERATED = [
-    "CreateCloudTranscription", "DescribeCloudSliceTask", "StartPublishCdnStream", "StartStreamIngest",
-    "StartAIConversation", "DescribeStreamIngest", "CreateCloudModeration", "CreateCloudSliceTask",
-    "DismissRoom", "RemoveUser", "StartWebRecord",
+    "CreateCloudTranscription", "DescribeCloudSliceTask", "StartPublishCdnStream",
+    "StartAIConversation", "CreateCloudModeration", "CreateCloudSliceTask",
+    "DismissRoom", "RemoveUser",
   ];
   /** Puts user "x" in numeric room 1 and string room "x" (the rooms of the minimal requests),
    * so that the room-control actions find someone to act on. */
@@ -231,12 +231,33 @@ describe("tencentcloud-sdk-nodejs against trtc-mock", () => {
     });
   }
 
+  const WEB_RECORD = {
+    RecordUrl: "https://page.example/", SdkAppId: APP,
+    StorageParams: { CloudStorage: { Vendor: 0, Region: "ap-guangzhou", Bucket: "b", AccessKey: "a", SecretKey: "s" } },
+  };
+
   test("StartWebRecord is served in the regions of both editions' pages", async () => {
     // CN page: ap-beijing, ap-guangzhou, ap-shanghai; intl page: ap-singapore.
     assert.deepEqual(ACTIONS.StartWebRecord.regions, ["ap-beijing", "ap-guangzhou", "ap-shanghai", "ap-singapore"]);
-    await call(gen, "StartWebRecord", undefined, { region: "ap-guangzhou" });
-    await assert.rejects(call(gen, "StartWebRecord", undefined, { region: "ap-tokyo" }),
+    const started = await call(gen, "StartWebRecord", WEB_RECORD, { region: "ap-guangzhou" });
+    const described = await call(gen, "DescribeWebRecord", { TaskId: started.TaskId });
+    assert.equal(described.Status, 1);
+    await call(gen, "StopWebRecord", { TaskId: started.TaskId });
+    await assert.rejects(call(gen, "StartWebRecord", WEB_RECORD, { region: "ap-tokyo" }),
       (error) => error.code === "UnsupportedRegion");
+    checked.add("StartWebRecord");
+  });
+
+  test("StartStreamIngest: the robot plays into the room until stopped", async () => {
+    const started = await call(gen, "StartStreamIngest", {
+      SdkAppId: APP, RoomId: "9001", RoomIdType: 1, UserId: "node_ingest", UserSig: "s", StreamUrl: "rtmp://live.example/app/s",
+    });
+    const describe = { SdkAppId: APP, TaskId: started.TaskId };
+    assert.equal((await call(gen, "DescribeStreamIngest", describe)).Status, "InProgress");
+    assert.equal((await call(gen, "UpdateStreamIngest", { ...describe, Volume: 50 })).Status, "InProgress");
+    await call(gen, "StopStreamIngest", describe);
+    assert.equal((await call(gen, "DescribeStreamIngest", describe)).Status, "NotExist");
+    checked.add("StartStreamIngest");
   });
 
   test("TextToSpeechSSE: an event stream of chunks", async () => {

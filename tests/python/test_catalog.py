@@ -110,7 +110,7 @@ def minimal_object(object_name, nonempty=False):
 
 
 # Required members whose format or enumeration the action checks beyond the catalogue's types
-# (the usage family's dates, MixType, AuType, Type).
+# (the usage family's dates, MixType, AuType, Type; the page and storage of a web recording).
 USAGE_DATES = {"StartTime": "2025-11-23", "EndTime": "2025-11-24", "MixType": "single"}
 CHECKED_VALUES = {
     "DescribeTrtcUsage": USAGE_DATES,
@@ -120,6 +120,7 @@ CHECKED_VALUES = {
     "DescribeTrtcRoomUsage": {"StartTime": "2025-11-23 00:00", "EndTime": "2025-11-23 12:00"},
     "DescribeTRTCAIRecognitionUsage": {"AuType": ["conversation"]},
     "DescribeTRTCSegmentModerationUsage": {"Type": "audio"},
+    "StartWebRecord": {"RecordUrl": "https://page.example/", "StorageParams": {"CloudVod": {"TencentVod": {}}}},
 }
 
 
