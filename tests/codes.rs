@@ -41,6 +41,29 @@ fn base(action: &str, task: &str) -> Option<Value> {
         "DescribeCloudRecording" | "ModifyCloudRecording" | "DeleteCloudRecording" => {
             json!({"SdkAppId": APP, "TaskId": task})
         }
+        "StartPublishCdnStream" => json!({
+            "SdkAppId": APP, "RoomId": "1", "RoomIdType": 0, "AgentParams": {"UserId": "relay", "UserSig": "s"},
+            "WithTranscoding": 1, "AudioParams": {"AudioEncode": {"SampleRate": 48000, "Channel": 2, "BitRate": 64}},
+            "PublishCdnParams": [{"PublishCdnUrl": "rtmp://push.example.com/live/1", "IsTencentCdn": 1}]
+        }),
+        "UpdatePublishCdnStream" => json!({"SdkAppId": APP, "TaskId": task, "SequenceNumber": 1, "WithTranscoding": 1}),
+        "StopPublishCdnStream" => json!({"SdkAppId": APP, "TaskId": task}),
+        "StartMCUMixTranscode" | "StartMCUMixTranscodeByStrRoomId" => {
+            let mut start = json!({
+                "SdkAppId": APP, "OutputParams": {"StreamId": "mix_1"},
+                "EncodeParams": {"AudioSampleRate": 48000, "AudioBitrate": 64, "AudioChannels": 2, "VideoWidth": 640,
+                    "VideoHeight": 360, "VideoBitrate": 800, "VideoFramerate": 15, "VideoGop": 2},
+                "LayoutParams": {"Template": 0}
+            });
+            if action == "StartMCUMixTranscode" {
+                start["RoomId"] = json!(1)
+            } else {
+                start["StrRoomId"] = json!("r")
+            }
+            start
+        }
+        "StopMCUMixTranscode" => json!({"SdkAppId": APP, "RoomId": 1}),
+        "StopMCUMixTranscodeByStrRoomId" => json!({"SdkAppId": APP, "StrRoomId": "r"}),
         "DismissRoom" => json!({"SdkAppId": APP, "RoomId": 1}),
         "DismissRoomByStrRoomId" => json!({"SdkAppId": APP, "RoomId": "r"}),
         "RemoveUser" => json!({"SdkAppId": APP, "RoomId": 1, "UserIds": ["u"]}),
@@ -136,6 +159,21 @@ fn semantic_handlers_answer_only_their_documented_codes() {
                     }
                     other => panic!("a recording starts: {other:?}"),
                 }
+            }
+            "UpdatePublishCdnStream" | "StopPublishCdnStream" => {
+                match handler("StartPublishCdnStream").unwrap()(&ctx, base("StartPublishCdnStream", "").unwrap()) {
+                    Ok(Output::Json(bytes)) => {
+                        serde_json::from_slice::<Value>(&bytes).unwrap()["TaskId"].as_str().unwrap().to_owned()
+                    }
+                    other => panic!("a relay starts: {other:?}"),
+                }
+            }
+            // A mixing session is keyed by its room: start one on the room the stop names.
+            "StopMCUMixTranscode" | "StopMCUMixTranscodeByStrRoomId" => {
+                let start = action.replace("Stop", "Start");
+                let started = handler(&start).unwrap()(&ctx, base(&start, "").unwrap());
+                assert!(started.is_ok(), "{start}: {started:?}");
+                String::new()
             }
             _ => String::new(),
         };

@@ -7,8 +7,10 @@
 
 pub mod dashboard;
 pub mod generated;
+pub mod mcu;
 pub mod monitoring;
 pub mod recording;
+pub mod relay;
 pub mod rooms;
 pub mod rules;
 pub mod tasks;
@@ -59,6 +61,13 @@ handlers! {
     "DescribeCloudRecording" => recording::describe_cloud_recording,
     "ModifyCloudRecording" => recording::modify_cloud_recording,
     "DeleteCloudRecording" => recording::delete_cloud_recording,
+    "StartPublishCdnStream" => relay::start_publish_cdn_stream,
+    "UpdatePublishCdnStream" => relay::update_publish_cdn_stream,
+    "StopPublishCdnStream" => relay::stop_publish_cdn_stream,
+    "StartMCUMixTranscode" => mcu::start_mcu_mix_transcode,
+    "StartMCUMixTranscodeByStrRoomId" => mcu::start_mcu_mix_transcode_by_str_room_id,
+    "StopMCUMixTranscode" => mcu::stop_mcu_mix_transcode,
+    "StopMCUMixTranscodeByStrRoomId" => mcu::stop_mcu_mix_transcode_by_str_room_id,
     "DismissRoom" => rooms::dismiss_room,
     "DismissRoomByStrRoomId" => rooms::dismiss_room_by_str_room_id,
     "RemoveUser" => rooms::remove_user,
