@@ -298,7 +298,7 @@ describe("tencentcloud-sdk-nodejs against trtc-mock", () => {
   });
 
   const GENERATED = [
-    "CreateCloudTranscription", "DescribeCloudSliceTask", "StartPublishCdnStream", "StartStreamIngest",
+    "CreateCloudTranscription", "DescribeCloudSliceTask", "StartStreamIngest",
     "StartAIConversation", "DescribeStreamIngest", "CreateCloudModeration", "CreateCloudSliceTask",
     "DismissRoom", "RemoveUser", "StartWebRecord",
   ];
@@ -321,6 +321,21 @@ describe("tencentcloud-sdk-nodejs against trtc-mock", () => {
       checked.add(action);
     });
   }
+
+  test("StartPublishCdnStream, StopPublishCdnStream: a relay robot enters the room and leaves", async () => {
+    await occupyRooms(gen);
+    const started = await call(gen, "StartPublishCdnStream", {
+      SdkAppId: APP, RoomId: "1", RoomIdType: 0, AgentParams: { UserId: "relay_node", UserSig: "sig" },
+      WithTranscoding: 1, AudioParams: { AudioEncode: { SampleRate: 48000, Channel: 2, BitRate: 64 } },
+      PublishCdnParams: [{ PublishCdnUrl: "rtmp://push.example.com/live/node", IsTencentCdn: 1 }],
+    });
+    const stopped = await call(gen, "StopPublishCdnStream", { SdkAppId: APP, TaskId: started.TaskId });
+    assert.equal(stopped.TaskId, started.TaskId);
+    await assert.rejects(call(gen, "StopPublishCdnStream", { SdkAppId: APP, TaskId: started.TaskId }),
+      (error) => error.code === "ResourceNotFound");
+    checked.add("StartPublishCdnStream");
+    checked.add("StopPublishCdnStream");
+  });
 
   test("StartWebRecord is served in the regions of both editions' pages", async () => {
     // CN page: ap-beijing, ap-guangzhou, ap-shanghai; intl page: ap-singapore.
