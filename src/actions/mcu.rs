@@ -487,7 +487,9 @@ fn start(ctx: &Ctx<'_>, input: &Value, string: bool) -> ApiResult<Empty> {
                 idle: Idle::NothingPublished,
                 max_idle: None,
                 max_duration: None,
-                handle_secs: u64::MAX,
+                // A session has no handle to expire; this bound keeps the control plane's
+                // `handle_expires` a number every JSON reader holds exactly.
+                handle_secs: u64::from(u32::MAX),
                 exit_grace: EXIT_GRACE,
             },
             subscription: Subscription::default(),
