@@ -51,6 +51,29 @@ fn base(action: &str, task: &str) -> Option<Value> {
             "StorageParams": {"CloudStorage": {"Vendor": 0, "Region": "r", "Bucket": "b", "AccessKey": "a", "SecretKey": "k"}}
         }),
         "DescribeWebRecord" | "StopWebRecord" => json!({"TaskId": task}),
+        "StartPublishCdnStream" => json!({
+            "SdkAppId": APP, "RoomId": "1", "RoomIdType": 0, "AgentParams": {"UserId": "relay", "UserSig": "s"},
+            "WithTranscoding": 1, "AudioParams": {"AudioEncode": {"SampleRate": 48000, "Channel": 2, "BitRate": 64}},
+            "PublishCdnParams": [{"PublishCdnUrl": "rtmp://push.example.com/live/1", "IsTencentCdn": 1}]
+        }),
+        "UpdatePublishCdnStream" => json!({"SdkAppId": APP, "TaskId": task, "SequenceNumber": 1, "WithTranscoding": 1}),
+        "StopPublishCdnStream" => json!({"SdkAppId": APP, "TaskId": task}),
+        "StartMCUMixTranscode" | "StartMCUMixTranscodeByStrRoomId" => {
+            let mut start = json!({
+                "SdkAppId": APP, "OutputParams": {"StreamId": "mix_1"},
+                "EncodeParams": {"AudioSampleRate": 48000, "AudioBitrate": 64, "AudioChannels": 2, "VideoWidth": 640,
+                    "VideoHeight": 360, "VideoBitrate": 800, "VideoFramerate": 15, "VideoGop": 2},
+                "LayoutParams": {"Template": 0}
+            });
+            if action == "StartMCUMixTranscode" {
+                start["RoomId"] = json!(1)
+            } else {
+                start["StrRoomId"] = json!("r")
+            }
+            start
+        }
+        "StopMCUMixTranscode" => json!({"SdkAppId": APP, "RoomId": 1}),
+        "StopMCUMixTranscodeByStrRoomId" => json!({"SdkAppId": APP, "StrRoomId": "r"}),
         "DismissRoom" => json!({"SdkAppId": APP, "RoomId": 1}),
         "DismissRoomByStrRoomId" => json!({"SdkAppId": APP, "RoomId": "r"}),
         "RemoveUser" => json!({"SdkAppId": APP, "RoomId": 1, "UserIds": ["u"]}),
@@ -142,6 +165,7 @@ fn semantic_handlers_answer_only_their_documented_codes() {
             "DescribeCloudRecording" | "ModifyCloudRecording" | "DeleteCloudRecording" => Some("CreateCloudRecording"),
             "DescribeStreamIngest" | "UpdateStreamIngest" | "StopStreamIngest" => Some("StartStreamIngest"),
             "DescribeWebRecord" | "StopWebRecord" => Some("StartWebRecord"),
+            "UpdatePublishCdnStream" | "StopPublishCdnStream" => Some("StartPublishCdnStream"),
             _ => None,
         };
         let task = match starter {
@@ -157,6 +181,13 @@ fn semantic_handlers_answer_only_their_documented_codes() {
                     }
                     other => panic!("{starter} starts a task: {other:?}"),
                 }
+            }
+            // A mixing session is keyed by its room: start one on the room the stop names.
+            None if matches!(*action, "StopMCUMixTranscode" | "StopMCUMixTranscodeByStrRoomId") => {
+                let start = action.replace("Stop", "Start");
+                let started = handler(&start).unwrap()(&ctx, base(&start, "").unwrap());
+                assert!(started.is_ok(), "{start}: {started:?}");
+                String::new()
             }
             None => String::new(),
         };

@@ -8,8 +8,10 @@
 pub mod dashboard;
 pub mod generated;
 pub mod ingest;
+pub mod mcu;
 pub mod monitoring;
 pub mod recording;
+pub mod relay;
 pub mod rooms;
 pub mod rules;
 pub mod tasks;
@@ -68,6 +70,13 @@ handlers! {
     "StartWebRecord" => web_record::start_web_record,
     "DescribeWebRecord" => web_record::describe_web_record,
     "StopWebRecord" => web_record::stop_web_record,
+    "StartPublishCdnStream" => relay::start_publish_cdn_stream,
+    "UpdatePublishCdnStream" => relay::update_publish_cdn_stream,
+    "StopPublishCdnStream" => relay::stop_publish_cdn_stream,
+    "StartMCUMixTranscode" => mcu::start_mcu_mix_transcode,
+    "StartMCUMixTranscodeByStrRoomId" => mcu::start_mcu_mix_transcode_by_str_room_id,
+    "StopMCUMixTranscode" => mcu::stop_mcu_mix_transcode,
+    "StopMCUMixTranscodeByStrRoomId" => mcu::stop_mcu_mix_transcode_by_str_room_id,
     "DismissRoom" => rooms::dismiss_room,
     "DismissRoomByStrRoomId" => rooms::dismiss_room_by_str_room_id,
     "RemoveUser" => rooms::remove_user,

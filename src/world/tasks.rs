@@ -188,7 +188,8 @@ pub enum End {
     Stopped,
     IdleTimeout,
     MaxDuration,
-    /// The room was dismissed (its robot left with everyone).
+    /// The room was dismissed (its robot left with everyone), or, for a task without a robot,
+    /// the room ended.
     RoomDismissed,
     /// Its robot was removed, or replaced by another connection of the same user id.
     RobotRemoved,
@@ -273,6 +274,9 @@ impl Task {
         if let Some(limit) = self.rules.max_duration {
             candidates.push((start.saturating_add(limit), End::MaxDuration));
         }
+        // What happened to the room or the robot ends the task too; these go last so that, at
+        // the same time, the task's own reason wins (a robot leaves when its task ended).
+        let mut room_ends: Vec<(u64, End)> = Vec::new();
         // The robot's stay: it ends the task if something ended it.
         if let Some(room) = room
             && self.robot.is_some()
@@ -284,7 +288,15 @@ impl Task {
             } else {
                 End::RobotRemoved
             };
-            candidates.push((left, end));
+            room_ends.push((left, end));
+        }
+        // A task without a robot (legacy MCU mixing) works on the room itself: it ends with it.
+        if let Some(room) = room
+            && self.robot.is_none()
+            && let Some(end) = room.destroy_at(now)
+            && end >= start
+        {
+            room_ends.push((end, End::RoomDismissed));
         }
         // Breakpoints: when who is in the room, or what they publish, changes.
         let mut times: Vec<u64> = vec![start];
@@ -325,6 +337,8 @@ impl Task {
                 }
             }
         }
+        candidates.extend(room_ends);
+        // The first of equal times wins.
         let ended = candidates.into_iter().filter(|(t, _)| *t <= now).min_by_key(|(t, _)| *t);
         if let Some((at, _)) = ended {
             changes.retain(|(t, _)| *t < at);
@@ -392,7 +406,7 @@ fn robot_stay<'a>(room: &'a Room, task_id: &str) -> Option<&'a Session> {
 }
 
 /// Merges an update into parameters: objects member by member, anything else replaced.
-fn merge(into: &mut Value, update: &Value) {
+pub fn merge(into: &mut Value, update: &Value) {
     match (into, update) {
         (Value::Object(into), Value::Object(update)) => {
             for (k, v) in update {
@@ -645,7 +659,22 @@ mod tests {
         let settled = tasks.settle(&r, 1000).unwrap();
         assert_eq!(settled.sessions[0].leave_ts, Some(40));
         assert_eq!(settled.destroy_time, Some(40), "the robot alone: the room ends with it");
+        // The robot left because its task ended: the task's own reason stands.
+        assert_eq!(tasks.all()[0].lifecycle(Some(&settled), &["rec"], 1000).ended, Some((40, End::IdleTimeout)));
         assert_eq!(tasks.settle(&r, 20).unwrap().sessions[0].leave_ts, None);
+    }
+
+    #[test]
+    fn a_task_without_a_robot_ends_with_its_room() {
+        let mut task = recording(10);
+        task.robot = None;
+        task.rules.max_idle = None;
+        let mut r = room(vec![stay("host", Role::Anchor, 0, Some(50), vec![audio(0, Some(50))])]);
+        r.destroy_time = Some(50);
+        let life = task.lifecycle(Some(&r), &[], 1000);
+        assert_eq!(life.ended, Some((50, End::RoomDismissed)));
+        assert_eq!(task.lifecycle(Some(&r), &[], 49).ended, None, "not before the room ends");
+        assert_eq!(life.state_at(20), State::Working);
     }
 
     #[test]

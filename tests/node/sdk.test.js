@@ -211,7 +211,7 @@ describe("tencentcloud-sdk-nodejs against trtc-mock", () => {
   });
 
   const GENERATED = [
-    "CreateCloudTranscription", "DescribeCloudSliceTask", "StartPublishCdnStream",
+    "CreateCloudTranscription", "DescribeCloudSliceTask",
     "StartAIConversation", "CreateCloudModeration", "CreateCloudSliceTask",
     "DismissRoom", "RemoveUser",
   ];
@@ -231,6 +231,20 @@ describe("tencentcloud-sdk-nodejs against trtc-mock", () => {
     });
   }
 
+  test("StartPublishCdnStream, StopPublishCdnStream: a relay robot enters the room and leaves", async () => {
+    await occupyRooms(gen);
+    const started = await call(gen, "StartPublishCdnStream", {
+      SdkAppId: APP, RoomId: "1", RoomIdType: 0, AgentParams: { UserId: "relay_node", UserSig: "sig" },
+      WithTranscoding: 1, AudioParams: { AudioEncode: { SampleRate: 48000, Channel: 2, BitRate: 64 } },
+      PublishCdnParams: [{ PublishCdnUrl: "rtmp://push.example.com/live/node", IsTencentCdn: 1 }],
+    });
+    const stopped = await call(gen, "StopPublishCdnStream", { SdkAppId: APP, TaskId: started.TaskId });
+    assert.equal(stopped.TaskId, started.TaskId);
+    await assert.rejects(call(gen, "StopPublishCdnStream", { SdkAppId: APP, TaskId: started.TaskId }),
+      (error) => error.code === "ResourceNotFound");
+    checked.add("StartPublishCdnStream");
+    checked.add("StopPublishCdnStream");
+  });
   const WEB_RECORD = {
     RecordUrl: "https://page.example/", SdkAppId: APP,
     StorageParams: { CloudStorage: { Vendor: 0, Region: "ap-guangzhou", Bucket: "b", AccessKey: "a", SecretKey: "s" } },
