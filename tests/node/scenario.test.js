@@ -63,6 +63,11 @@ describe("a class through tencentcloud-sdk-nodejs", () => {
     }
     assert.fail("the call succeeded");
   };
+  const taskOf = async (taskId) => {
+    const { tasks } = await control(server, `tasks?sdk_app_id=${APP}&task_id=${encodeURIComponent(taskId)}`);
+    assert.equal(tasks.length, 1);
+    return tasks[0];
+  };
   const roomNow = async () => (await control(server, `rooms?sdk_app_id=${APP}`)).rooms.find((r) => r.room_id === ROOM);
 
   test("from the first join to the bill", async () => {
@@ -74,7 +79,7 @@ describe("a class through tencentcloud-sdk-nodejs", () => {
     for (const student of ["s1", "s2", "s3"]) await join(student);
     await join("parent", { role: "audience", audio: false });
 
-    // 2. Recording starts; the backend polls it.
+    // 2. Recording and a relay to a CDN outside Tencent's start; the backend polls the recording.
     await advanceTo(T0 + 10);
     const { TaskId: recording } = await ok(trtc.CreateCloudRecording({
       SdkAppId: APP, RoomId: String(ROOM), RoomIdType: 1, UserId: "recorder", UserSig: "sig",
@@ -85,6 +90,14 @@ describe("a class through tencentcloud-sdk-nodejs", () => {
     assert.deepEqual([...new Set(described.StorageFileList.map((f) => f.UserId))].sort(), ["s1", "s2", "s3", "teacher"]);
     assert.ok(described.StorageFileList.every((f) => f.BeginTimeStamp === (T0 + 10) * 1000));
     assert.ok((await roomNow()).users.some((u) => u.user_id === "recorder" && u.task_id === recording));
+    const { TaskId: relay } = await ok(trtc.StartPublishCdnStream({
+      SdkAppId: APP, RoomId: String(ROOM), RoomIdType: 0, WithTranscoding: 1,
+      AgentParams: { UserId: "relay_agent", UserSig: "sig", MaxIdleTime: 30 },
+      AudioParams: { AudioEncode: { SampleRate: 48000, Channel: 2, BitRate: 64 } },
+      VideoParams: { VideoEncode: { Width: 1280, Height: 720, Fps: 15, BitRate: 1500, Gop: 2 } },
+      PublishCdnParams: [{ PublishCdnUrl: "rtmp://push.example.com/live/class501", IsTencentCdn: 0 }],
+    }));
+    assert.equal((await taskOf(relay)).state, "working");
 
     // 3. A student is kicked, another is muted.
     await advanceTo(T0 + 600);
@@ -109,6 +122,10 @@ describe("a class through tencentcloud-sdk-nodejs", () => {
     await advanceTo(T0 + 1840);
     assert.equal(await codeOf(trtc.DescribeCloudRecording({ SdkAppId: APP, TaskId: recording })), "ResourceNotFound");
     assert.equal(await codeOf(trtc.DeleteCloudRecording({ SdkAppId: APP, TaskId: recording })), "ResourceNotFound");
+    assert.deepEqual((await taskOf(relay)).ended, { at: T0 + 1830, reason: "idle_timeout" });
+    assert.equal(await codeOf(trtc.UpdatePublishCdnStream({ SdkAppId: APP, TaskId: relay, SequenceNumber: 1, WithTranscoding: 1 })),
+      "FailedOperation.TaskFinished");
+    assert.equal(await codeOf(trtc.StopPublishCdnStream({ SdkAppId: APP, TaskId: relay })), "ResourceNotFound");
 
     // 6. The room is dismissed with the parent in it; a second dismissal finds no room.
     await advanceTo(T0 + 1900);
@@ -135,6 +152,13 @@ describe("a class through tencentcloud-sdk-nodejs", () => {
       ["2025-11-25 00:00:00", [minutes(590 + 590 + 1790), minutes(1790), 0, 0, 0, 0]],
     ]);
     const trtcUsage = await ok(trtc.DescribeTrtcUsage(days));
+    const relayUsage = await ok(trtc.DescribeRelayUsage(days));
+    assert.deepEqual(relayUsage.UsageList.map((u) => u.UsageValue), [[0], [1.564]]);
+    const mixing = await ok(trtc.DescribeMixTranscodingUsage(days));
+    assert.equal(mixing.UsageKey[3], "FullHDH264");
+    assert.deepEqual(mixing.UsageList[1].UsageValue, [0, 0, 0, minutes(1790), 0, 0, 0, 0, 0, 0, 0]);
+    const legacy = (await ok(trtc.DescribeTrtcMcuTranscodeTime(days))).Usages[0].SdkAppIdTranscodeTimeUsages[1];
+    assert.deepEqual(legacy, { TimeKey: "2025-11-25", AudioTime: 0, VideoTimeSd: 0, VideoTimeHd: 1790, VideoTimeFhd: 0, Flux: 1.564 });
     assert.deepEqual(trtcUsage.UsageList[1].UsageValue, [minutes(1800 + 100), minutes(600 + 1800 + 1800 + 1800), 0, 0, 0, 0]);
   });
 });

@@ -10,6 +10,7 @@ and the app is a fixture app without rooms, so everything read back is the scena
 
 import json
 import re
+import urllib.parse
 import urllib.request
 import warnings
 
@@ -82,6 +83,11 @@ class Scenario:
         assert caught.value.requestId and UUID.fullmatch(caught.value.requestId), str(caught.value)
         return caught.value.code
 
+    def task(self, task_id):
+        query = urllib.parse.urlencode({"sdk_app_id": APP, "task_id": task_id})
+        (task,) = self.control(f"tasks?{query}", method="GET")["tasks"]
+        return task
+
     def recording_status(self, task):
         return self.call("DescribeCloudRecording", {"SdkAppId": APP, "TaskId": task}).Status
 
@@ -119,6 +125,15 @@ def test_a_class_from_first_join_to_the_bill(scenario):
     })
     recording = created.TaskId
     assert s.recording_status(recording) == "InProgress"
+    # …and relays it, mixed, to a CDN outside Tencent's (which is what relay bandwidth bills).
+    relay = s.call("StartPublishCdnStream", {
+        "SdkAppId": APP, "RoomId": str(ROOM), "RoomIdType": 0, "WithTranscoding": 1,
+        "AgentParams": {"UserId": "relay_agent", "UserSig": "sig", "MaxIdleTime": 30},
+        "AudioParams": {"AudioEncode": {"SampleRate": 48000, "Channel": 2, "BitRate": 64}},
+        "VideoParams": {"VideoEncode": {"Width": 1280, "Height": 720, "Fps": 15, "BitRate": 1500, "Gop": 2}},
+        "PublishCdnParams": [{"PublishCdnUrl": "rtmp://push.example.com/live/class501", "IsTencentCdn": 0}],
+    }).TaskId
+    assert s.task(relay)["state"] == "working"
     described = s.call("DescribeCloudRecording", {"SdkAppId": APP, "TaskId": recording})
     recorded = sorted({f.UserId for f in described.StorageFileList})
     assert recorded == ["s1", "s2", "s3", "teacher"]
@@ -155,6 +170,12 @@ def test_a_class_from_first_join_to_the_bill(scenario):
                                             "SubscribeStreamUserIds": {"SubscribeAudioUserIds": ["s2"]}}) \
         == "ResourceNotFound"
     assert s.error("DeleteCloudRecording", {"SdkAppId": APP, "TaskId": recording}) == "ResourceNotFound"
+    # The relay idled out with it: an update is refused, its robot left with it.
+    ended = s.task(relay)
+    assert ended["ended"] == {"at": T0 + 1830, "reason": "idle_timeout"}, ended
+    assert s.error("UpdatePublishCdnStream", {"SdkAppId": APP, "TaskId": relay, "SequenceNumber": 1,
+                                              "WithTranscoding": 1}) == "FailedOperation.TaskFinished"
+    assert s.error("StopPublishCdnStream", {"SdkAppId": APP, "TaskId": relay}) == "ResourceNotFound"
 
     # 6. The room is dismissed with the parent in it; a second dismissal finds no room.
     s.advance_to(T0 + 1900)
@@ -186,4 +207,15 @@ def test_a_class_from_first_join_to_the_bill(scenario):
     # Viewers: the teacher hears the students (audio) for 1800 s, the parent alone with nobody publishing is
     # billed audio for its last 100 s; the students and the parent watch the teacher's SD camera.
     trtc_usage = s.call("DescribeTrtcUsage", days)
+    # The relay: its peak bandwidth (audio 64 + video 1500 kbps, in Mbps), and the mix it transcoded while it
+    # worked — by its inputs (the teacher's 640×360 camera, plus an input of the 1280×720 output, which has more
+    # than twice the input's pixels: FullHD), and, in the legacy output-based figure, as HD.
+    relay_usage = s.call("DescribeRelayUsage", days)
+    assert [u.UsageValue for u in relay_usage.UsageList] == [[0], [1.564]]
+    mixing = s.call("DescribeMixTranscodingUsage", days)
+    assert mixing.UsageKey[3] == "FullHDH264"
+    assert mixing.UsageList[1].UsageValue == [0, 0, 0, minutes(1790), 0, 0, 0, 0, 0, 0, 0]
+    legacy = s.call("DescribeTrtcMcuTranscodeTime", days).Usages[0].SdkAppIdTranscodeTimeUsages[1]
+    assert (legacy.TimeKey, legacy.AudioTime, legacy.VideoTimeSd, legacy.VideoTimeHd, legacy.VideoTimeFhd, legacy.Flux) \
+        == ("2025-11-25", 0, 0, 1790, 0, 1.564)
     assert trtc_usage.UsageList[1].UsageValue == [minutes(1800 + 100), minutes(600 + 1800 + 1800 + 1800), 0, 0, 0, 0]
