@@ -506,7 +506,7 @@ async fn a_mixing_session_is_keyed_by_its_room() {
     assert_eq!(sessions.len(), 1);
     assert_eq!(sessions[0]["state"], "idle", "nobody publishes yet");
     assert_eq!(sessions[0]["robot"], Value::Null, "legacy mixing sends no robot");
-    assert_eq!(sessions[0]["handle_expires"], NOW + u64::from(u32::MAX));
+    assert_eq!(sessions[0]["handle_expires"], Value::Null, "a session is addressed by its room: no handle expires");
     assert_eq!(
         sessions[0]["services"],
         json!([{"service": "mixing", "width": 640, "height": 360, "codec": "h264"}, {"service": "relay", "kbps": 864}])

@@ -294,7 +294,7 @@ pub fn start_stream_ingest(ctx: &Ctx<'_>, input: StartStreamIngestInput) -> ApiR
         family: Family::StreamIngest,
         room: Some(key),
         robot: Some(Robot { user_id: input.user_id.clone(), role: Role::Anchor, sends: sends(&url), video }),
-        rules: Rules { idle: Idle::Never, max_idle: None, max_duration: None, handle_secs: u64::MAX, exit_grace: 0 },
+        rules: Rules { idle: Idle::Never, max_idle: None, max_duration: None, handle_secs: None, exit_grace: 0 },
         subscription: Subscription::default(),
         streams: Streams::NONE,
         params: kept.clone(),

@@ -487,9 +487,8 @@ fn start(ctx: &Ctx<'_>, input: &Value, string: bool) -> ApiResult<Empty> {
                 idle: Idle::NothingPublished,
                 max_idle: None,
                 max_duration: None,
-                // A session has no handle to expire; this bound keeps the control plane's
-                // `handle_expires` a number every JSON reader holds exactly.
-                handle_secs: u64::from(u32::MAX),
+                // A session is addressed by its room: it has no handle to expire.
+                handle_secs: None,
                 exit_grace: EXIT_GRACE,
             },
             subscription: Subscription::default(),

@@ -245,7 +245,7 @@ pub fn create_cloud_recording(ctx: &Ctx<'_>, input: CreateCloudRecordingInput) -
             idle: Idle::NoAnchor,
             max_idle: Some(max_idle),
             max_duration: None,
-            handle_secs: hours * 3600,
+            handle_secs: Some(hours * 3600),
             exit_grace: EXIT_GRACE,
         },
         subscription,

@@ -614,7 +614,7 @@ pub fn start_publish_cdn_stream(ctx: &Ctx<'_>, input: Value) -> ApiResult<TaskId
             idle: Idle::NothingPublished,
             max_idle: Some(max_idle),
             max_duration: None,
-            handle_secs: HANDLE_SECS,
+            handle_secs: Some(HANDLE_SECS),
             exit_grace: EXIT_GRACE,
         },
         subscription: subscription(&req.blocks, &key),

@@ -213,7 +213,7 @@ pub fn start_web_record(ctx: &Ctx<'_>, input: StartWebRecordInput) -> ApiResult<
             idle: Idle::Never,
             max_idle: None,
             max_duration: Some(input.max_duration_limit.unwrap_or(86_400)),
-            handle_secs: u64::MAX,
+            handle_secs: None,
             exit_grace: 0,
         },
         subscription: Subscription::default(),

@@ -102,7 +102,7 @@ impl World {
         };
         let robots: Vec<&str> = robots.iter().map(String::as_str).collect();
         let lifecycle = task.lifecycle(room.as_deref(), &robots, now);
-        TaskView { task: task.clone(), lifecycle, room, answers: now < task.handle_expires() }
+        TaskView { task: task.clone(), lifecycle, room, answers: task.handle_expires().is_none_or(|at| now < at) }
     }
 
     /// A task of the app as it stands at `now` (whatever its state).

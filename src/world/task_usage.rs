@@ -168,7 +168,7 @@ mod tests {
                 idle: Idle::NoAnchor,
                 max_idle: Some(60),
                 max_duration: None,
-                handle_secs: 86_400,
+                handle_secs: Some(86_400),
                 exit_grace: 10,
             },
             subscription: Subscription::default(),

@@ -120,8 +120,9 @@ pub struct Rules {
     pub max_idle: Option<u64>,
     /// Seconds after its start at which the task ends.
     pub max_duration: Option<u64>,
-    /// Seconds after its start during which the TaskId answers Describe, Update and Stop.
-    pub handle_secs: u64,
+    /// Seconds after its start during which the TaskId answers Describe, Update and Stop;
+    /// `None` for a handle that never expires (only the task's end retires it).
+    pub handle_secs: Option<u64>,
     /// Seconds a task that ended shows as exiting before it is gone.
     pub exit_grace: u64,
 }
@@ -387,8 +388,8 @@ impl Task {
     }
 
     /// When the task's handle stops answering (Describe, Update, Stop).
-    pub fn handle_expires(&self) -> u64 {
-        self.created_at.saturating_add(self.rules.handle_secs)
+    pub fn handle_expires(&self) -> Option<u64> {
+        self.rules.handle_secs.map(|secs| self.created_at.saturating_add(secs))
     }
 }
 
@@ -565,7 +566,7 @@ mod tests {
                 idle: Idle::NoAnchor,
                 max_idle: Some(30),
                 max_duration: None,
-                handle_secs: 3600,
+                handle_secs: Some(3600),
                 exit_grace: 10,
             },
             subscriptions: Vec::new(),
