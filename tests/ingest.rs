@@ -6,27 +6,13 @@
 
 mod common;
 
-use common::{GENERATED_NOW, Tc3, assert_code, client, config, start};
+use common::{GENERATED_NOW, Tc3, advance, assert_code, call, client, config, start};
 use serde_json::{Value, json};
 use trtc_mock::Running;
 
 const APP: u64 = 1_400_000_001;
 const NOW: u64 = GENERATED_NOW as u64;
 const FILE: &str = "https://media.example/lesson.mp4";
-
-async fn control(server: &Running, path: &str, body: Value) -> Value {
-    let response = client().post(format!("{}/_mock/{path}", server.url())).json(&body).send().await.unwrap();
-    assert_eq!(response.status(), 200, "{path} {body}");
-    response.json().await.unwrap()
-}
-
-async fn advance(server: &Running, seconds: u64) {
-    control(server, "clock", json!({"advance": seconds})).await;
-}
-
-async fn call(server: &Running, action: &str, body: Value) -> common::Reply {
-    Tc3::post(action, body).send(&server.url()).await
-}
 
 fn start_body(room: &str, extra: Value) -> Value {
     let mut body = json!({

@@ -6,18 +6,12 @@
 
 mod common;
 
-use common::{GENERATED_NOW, Tc3, assert_code, client, config, start};
+use common::{GENERATED_NOW, Tc3, advance, assert_code, call, client, config, control, start};
 use serde_json::{Value, json};
 use trtc_mock::{Config, Running};
 
 const APP: u64 = 1_400_000_001;
 const NOW: u64 = GENERATED_NOW as u64;
-
-async fn control(server: &Running, path: &str, body: Value) -> Value {
-    let response = client().post(format!("{}/_mock/{path}", server.url())).json(&body).send().await.unwrap();
-    assert_eq!(response.status(), 200, "{path} {body}");
-    response.json().await.unwrap()
-}
 
 async fn join(server: &Running, room: Value, user: &str, audio: bool) {
     let body = json!({"sdk_app_id": APP, "room_id": room, "user_id": user, "audio": audio, "video": false});
@@ -27,14 +21,6 @@ async fn join(server: &Running, room: Value, user: &str, audio: bool) {
 async fn publish(server: &Running, room: Value, user: &str, audio: bool, video: bool) {
     let body = json!({"sdk_app_id": APP, "room_id": room, "user_id": user, "audio": audio, "video": video});
     control(server, "rooms/publish", body).await;
-}
-
-async fn advance(server: &Running, seconds: u64) {
-    control(server, "clock", json!({"advance": seconds})).await;
-}
-
-async fn call(server: &Running, action: &str, body: Value) -> common::Reply {
-    Tc3::post(action, body).send(&server.url()).await
 }
 
 /// The task as `/_mock/tasks` shows it.

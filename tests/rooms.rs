@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{GENERATED_NOW, Tc3, assert_code, client, config, start};
+use common::{GENERATED_NOW, Tc3, advance, assert_code, call, client, config, start};
 use serde_json::{Value, json};
 use trtc_mock::{Account, Running};
 
@@ -28,15 +28,6 @@ async fn join(server: &Running, room: Value, user: &str, extra: Value) -> Value 
     let (status, reply) = control(server, "POST", "rooms/join", body).await;
     assert_eq!(status, 200, "{reply}");
     reply
-}
-
-async fn advance(server: &Running, seconds: u64) {
-    let (status, _) = control(server, "POST", "clock", json!({"advance": seconds})).await;
-    assert_eq!(status, 200);
-}
-
-async fn call(server: &Running, action: &str, body: Value) -> common::Reply {
-    Tc3::post(action, body).send(&server.url()).await
 }
 
 async fn now_of(server: &Running) -> u64 {

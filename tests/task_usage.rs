@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{GENERATED_NOW, Tc3, client, config, start};
+use common::{GENERATED_NOW, Tc3, advance, config, control, start};
 use serde_json::{Value, json};
 use trtc_mock::Running;
 
@@ -16,20 +16,10 @@ const APP: u64 = 1_400_000_777;
 const NOW: u64 = GENERATED_NOW as u64;
 const DAY: u64 = 86_400;
 
-async fn control(server: &Running, path: &str, body: Value) -> Value {
-    let response = client().post(format!("{}/_mock/{path}", server.url())).json(&body).send().await.unwrap();
-    assert!(response.status().is_success(), "{path} {body}: {}", response.status());
-    response.json().await.unwrap()
-}
-
 async fn empty_app() -> Running {
     let server = start(config()).await;
     control(&server, "fixtures", json!({"Apps": [{"SdkAppId": APP, "Rooms": []}]})).await;
     server
-}
-
-async fn advance(server: &Running, seconds: u64) {
-    control(server, "clock", json!({"advance": seconds})).await;
 }
 
 async fn join(server: &Running, user: &str, audio: bool, video: bool) {

@@ -5,22 +5,12 @@
 
 mod common;
 
-use common::{GENERATED_NOW, Tc3, assert_code, client, config, start};
+use common::{GENERATED_NOW, advance, assert_code, call, client, config, start};
 use serde_json::{Value, json};
 use trtc_mock::Running;
 
 const APP: u64 = 1_400_000_001;
 const NOW: u64 = GENERATED_NOW as u64;
-
-async fn advance(server: &Running, seconds: u64) {
-    let response =
-        client().post(format!("{}/_mock/clock", server.url())).json(&json!({"advance": seconds})).send().await.unwrap();
-    assert_eq!(response.status(), 200);
-}
-
-async fn call(server: &Running, action: &str, body: Value) -> common::Reply {
-    Tc3::post(action, body).send(&server.url()).await
-}
 
 fn start_body(extra: Value) -> Value {
     let mut body = json!({

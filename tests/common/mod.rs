@@ -356,3 +356,20 @@ impl Reply {
 pub fn assert_code(reply: &Reply, code: &str) {
     assert_eq!(reply.code(), Some(code), "{}", reply.raw);
 }
+
+/// `POST /_mock/<path>` with `body`: the JSON answered, which must be a success.
+pub async fn control(server: &Running, path: &str, body: Value) -> Value {
+    let response = client().post(format!("{}/_mock/{path}", server.url())).json(&body).send().await.unwrap();
+    assert!(response.status().is_success(), "{path} {body}: {}", response.status());
+    response.json().await.unwrap()
+}
+
+/// Moves the virtual clock `seconds` forward.
+pub async fn advance(server: &Running, seconds: u64) {
+    control(server, "clock", serde_json::json!({"advance": seconds})).await;
+}
+
+/// One TC3-signed call of `action` with `body`, by the default account.
+pub async fn call(server: &Running, action: &str, body: Value) -> Reply {
+    Tc3::post(action, body).send(&server.url()).await
+}
