@@ -29,6 +29,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
 use std::pin::{Pin, pin};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, ready};
@@ -37,8 +38,10 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{Request, Response};
+use axum::extract::State;
+use axum::http::{HeaderValue, Method, Request, Response, header};
 use bytes::Bytes;
+use futures_util::FutureExt;
 use hyper::body::{Frame, Incoming, SizeHint};
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
@@ -83,6 +86,44 @@ pub fn router(app: Arc<App>) -> Router {
 fn panic_response() -> Response<Body> {
     tracing::error!("a handler panicked");
     envelope::http(envelope::error(&ApiError::internal_error(), Language::English, &Uuid::new_v4()))
+}
+
+/// Whether the router is needed for `path`: it routes `/_mock` and `/_mock/…` to the control
+/// plane and every other path to the gateway, so a path that does not start with `/_mock` goes
+/// straight to the gateway ([`api`]).
+fn is_control_plane(path: &str) -> bool {
+    path.starts_with("/_mock")
+}
+
+/// The API's answer, as the router gives it but without its routing and per-request boxing:
+/// the gateway's handler, a panic answered as the router's panic layer answers it, and the
+/// router's finishing touches (a `content-length` from the body's size; no body for `HEAD`, nor
+/// for a successful `CONNECT`).
+async fn api(app: Arc<App>, request: Request<Body>) -> Response<Body> {
+    let method = request.method().clone();
+    let mut response = match AssertUnwindSafe(gateway::handle(State(app), request)).catch_unwind().await {
+        Ok(response) => response,
+        Err(_) => panic_response(),
+    };
+    if method == Method::CONNECT && response.status().is_success() {
+        if response.headers().contains_key(header::CONTENT_LENGTH)
+            || response.headers().contains_key(header::TRANSFER_ENCODING)
+            || hyper::body::Body::size_hint(response.body()).lower() != 0
+        {
+            response = response.map(|_| Body::empty());
+        }
+        return response;
+    }
+    if !response.headers().contains_key(header::CONTENT_LENGTH)
+        && let Some(size) = hyper::body::Body::size_hint(response.body()).exact()
+    {
+        let value = HeaderValue::from(size);
+        response.headers_mut().insert(header::CONTENT_LENGTH, value);
+    }
+    if method == Method::HEAD {
+        *response.body_mut() = Body::empty();
+    }
+    response
 }
 
 /// The error that makes hyper drop a connection.
@@ -192,13 +233,19 @@ pub async fn serve(
         let service = {
             let router = router.clone();
             let state = Arc::clone(&state);
+            let app = Arc::clone(&app);
             hyper::service::service_fn(move |request: Request<Incoming>| {
                 let router = router.clone();
                 let state = Arc::clone(&state);
+                let app = Arc::clone(&app);
                 async move {
                     state.begin_request();
                     let request = request.map(|body| Body::new(DeadlineBody::new(body, limits.body)));
-                    let response = router.oneshot(request).await.unwrap_or_else(|e: Infallible| match e {});
+                    let response = if is_control_plane(request.uri().path()) {
+                        router.oneshot(request).await.unwrap_or_else(|e: Infallible| match e {})
+                    } else {
+                        api(app, request).await
+                    };
                     let dropped = response.extensions().get::<DropConnection>().is_some();
                     state.end_request(!dropped);
                     if dropped {

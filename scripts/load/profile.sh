@@ -10,10 +10,13 @@
 # callgrind: the server runs under valgrind; 2,000 warm-up requests, counters zeroed, then
 # COUNT (20,000) requests from drive.py over 4 connections, counters dumped. Instruction counts
 # do not depend on what else the machine is doing, so before/after comparisons of one change
-# are exact. Output: $OUT/callgrind.ROW.out and $OUT/callgrind.ROW.txt (inclusive, per request).
+# are exact (but valgrind's CPU has no SHA extensions: SHA-256 runs in software there and weighs
+# far more than natively). Output: $OUT/callgrind.ROW.out.1 and $OUT/callgrind.ROW.txt (self and
+# inclusive instructions per request).
 #
 # perf: the server runs natively under wrk -t2 -c64 for 10 s; `perf record -F 999 -g` samples it
-# for 5 s in the middle. Output: $OUT/perf.ROW.data and $OUT/perf.ROW.txt (self time by symbol).
+# for 5 s in the middle. Output: $OUT/perf.ROW.data and $OUT/perf.ROW.txt (self time by bucket
+# and by symbol).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -79,17 +82,10 @@ case $MODE in
         kill "$SERVER_PID"
         wait "$SERVER_PID" 2>/dev/null || true
         SERVER_PID=""
-        # The dump taken after the zeroing holds exactly the COUNT requests.
-        DUMP=$(ls -t "$OUTFILE".* 2>/dev/null | grep -v '\.1$' | head -1 || true)
-        DUMP=$(ls "$OUTFILE".1 2>/dev/null || echo "$DUMP")
-        [[ -f $DUMP ]] || die "no callgrind dump"
-        TOTAL=$(callgrind_annotate "$DUMP" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1; exit}')
-        {
-            echo "callgrind, $ROW: $COUNT requests, $TOTAL instructions in all, $((TOTAL / COUNT)) per request"
-            echo
-            callgrind_annotate --inclusive=yes --threshold=99.5 "$DUMP" 2>/dev/null | sed -n '/^Ir/,$p' | head -120
-        } >"$OUT/callgrind.$ROW.txt"
-        head -1 "$OUT/callgrind.$ROW.txt"
+        # The dump taken by callgrind_control after the zeroing holds exactly the COUNT requests.
+        [[ -f $OUTFILE.1 ]] || die "no callgrind dump"
+        python3 "$HERE/callgrind_summary.py" "$OUTFILE.1" "$COUNT" >"$OUT/callgrind.$ROW.txt"
+        echo "$ROW: $(head -1 "$OUT/callgrind.$ROW.txt") -> $OUT/callgrind.$ROW.txt"
         ;;
     perf)
         command -v perf >/dev/null || die "perf is missing: apt-get install linux-perf"
@@ -104,10 +100,8 @@ case $MODE in
         sleep 3
         perf record -F 999 -g -p "$SERVER_PID" -o "$OUT/perf.$ROW.data" -- sleep 5 2>/dev/null
         wait "$WRK"
-        perf report -i "$OUT/perf.$ROW.data" --no-children --sort symbol --stdio -g none 2>/dev/null \
-            | grep '%' | sed 's/ \{2,\}/ /g' | head -60 >"$OUT/perf.$ROW.txt"
-        grep Requests/sec "$OUT/perf.$ROW.wrk"
-        head -30 "$OUT/perf.$ROW.txt"
+        python3 "$HERE/perf_summary.py" "$OUT/perf.$ROW.data" >"$OUT/perf.$ROW.txt"
+        echo "$ROW: $(grep Requests/sec "$OUT/perf.$ROW.wrk") -> $OUT/perf.$ROW.txt"
         ;;
     *) die "unknown mode $MODE" ;;
 esac
