@@ -25,7 +25,7 @@ MODE=${1:?usage: profile.sh callgrind|perf [ROW]}
 ROW=${2:-user-info}
 COUNT=${COUNT:-20000}
 OUT=${OUT:-target/load/profile}
-BIN=target/profiling/trtc-mock
+BIN=${BIN:-target/profiling/trtc-mock}
 NOW=1590066000
 FLAGS=(--rate-limit off --fixtures fixtures/describe-user-info-example.json --now "$NOW" --freeze)
 USER_INFO_BODY='{"SdkAppId":1400188366,"CommId":"1400188366_218695_1590065777","StartTime":1590065777,"EndTime":1590065877,"UserIds":["user1_54816741","user2_2107025"]}'
@@ -43,7 +43,7 @@ ENV=(env -i "PATH=$PATH")
 [[ $ROW == *-logged ]] || ENV+=(TRTC_MOCK_LOG=warn)
 
 mkdir -p "$OUT"
-cargo build --profile profiling --quiet
+[[ $BIN != target/profiling/trtc-mock ]] || cargo build --profile profiling --quiet
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 SERVER_PID=""
 cleanup() {
