@@ -30,8 +30,9 @@
 # Start-up: spawn → `GET /_mock/health` answered 200 (each peer is given that route), STARTUP_RUNS
 # runs after one unmeasured run (startup.py). RSS: VmRSS of the server and its children when idle
 # (ready, one checked request served), then after RSS_REQUESTS requests of wrk (re-signed every
-# 20 s; stopped at RSS_MAX_SECONDS, and the count reached is shown), and after the first tenth of
-# them (1 s runs until then) to show whether it stays flat.
+# 20 s; stopped at RSS_MAX_SECONDS, and the count reached is shown) and RSS_SETTLE (3) s of
+# idleness, and after the first tenth of them (1 s runs until then, read under load) to show
+# whether it stays flat.
 #
 # Before measuring, the script waits (up to WAIT_SECONDS) for the 1-minute load average to fall
 # below MAX_LOAD, and records it before and after. Only 127.0.0.1 is targeted; every wrk run is
@@ -51,6 +52,7 @@ ROUNDS=${ROUNDS:-3}
 STARTUP_RUNS=${STARTUP_RUNS:-20}
 RSS_REQUESTS=${RSS_REQUESTS:-1000000}
 RSS_MAX_SECONDS=${RSS_MAX_SECONDS:-300}
+RSS_SETTLE=${RSS_SETTLE:-3}
 MAX_LOAD=${MAX_LOAD:-0.5}
 WAIT_SECONDS=${WAIT_SECONDS:-600}
 OUT=${OUT:-target/load/compare}
@@ -290,8 +292,10 @@ rss_run() {
             tenth="$(rss_kb) $done"
         fi
     done
+    # The goal is the idle RSS after the requests: the server is left idle RSS_SETTLE s first.
+    sleep "$RSS_SETTLE"
     printf '%s\t%s\t%s\t%s\t%s\n' "$server" "$idle" "${tenth:-0 0}" "$(rss_kb)" "$done" | tr ' ' '\t' >>"$OUT/rss.tsv"
-    say "RSS of $server: idle $idle KiB, after $done requests $(rss_kb) KiB"
+    say "RSS of $server: idle $idle KiB, idle after $done requests $(rss_kb) KiB"
     stop_server
 }
 
