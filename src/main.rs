@@ -12,6 +12,13 @@ use tracing_subscriber::EnvFilter;
 use trtc_mock::config::{DEFAULT_SECRET_KEY, LogFormat, ServeArgs};
 use trtc_mock::{App, Config};
 
+/// jemalloc rather than the system's allocator: glibc's malloc and free (with their
+/// consolidation) were a tenth of the server's time under load. (mimalloc was as fast but held
+/// twice the memory: 14 MB idle.)
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// Local emulator of the Tencent Cloud TRTC server API (API 3.0, version 2019-07-22).
 ///
 /// Point an official SDK at http://127.0.0.1:8080 with the printed SecretId/SecretKey.

@@ -29,6 +29,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
 use std::pin::{Pin, pin};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, ready};
@@ -37,14 +38,16 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{Request, Response};
+use axum::extract::State;
+use axum::http::{HeaderValue, Method, Request, Response, header};
 use bytes::Bytes;
+use futures_util::FutureExt;
 use hyper::body::{Frame, Incoming, SizeHint};
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Notify, Semaphore, oneshot};
+use tokio::sync::{Semaphore, oneshot};
 use tokio::task::JoinHandle;
 use tokio::time::{Instant, Sleep};
 use tower::ServiceExt;
@@ -83,6 +86,44 @@ pub fn router(app: Arc<App>) -> Router {
 fn panic_response() -> Response<Body> {
     tracing::error!("a handler panicked");
     envelope::http(envelope::error(&ApiError::internal_error(), Language::English, &Uuid::new_v4()))
+}
+
+/// Whether the router is needed for `path`: it routes `/_mock` and `/_mock/…` to the control
+/// plane and every other path to the gateway, so a path that does not start with `/_mock` goes
+/// straight to the gateway ([`api`]).
+fn is_control_plane(path: &str) -> bool {
+    path.starts_with("/_mock")
+}
+
+/// The API's answer, as the router gives it but without its routing and per-request boxing:
+/// the gateway's handler, a panic answered as the router's panic layer answers it, and the
+/// router's finishing touches (a `content-length` from the body's size; no body for `HEAD`, nor
+/// for a successful `CONNECT`).
+async fn api(app: Arc<App>, request: Request<Body>) -> Response<Body> {
+    let method = request.method().clone();
+    let mut response = match AssertUnwindSafe(gateway::handle(State(app), request)).catch_unwind().await {
+        Ok(response) => response,
+        Err(_) => panic_response(),
+    };
+    if method == Method::CONNECT && response.status().is_success() {
+        if response.headers().contains_key(header::CONTENT_LENGTH)
+            || response.headers().contains_key(header::TRANSFER_ENCODING)
+            || hyper::body::Body::size_hint(response.body()).lower() != 0
+        {
+            response = response.map(|_| Body::empty());
+        }
+        return response;
+    }
+    if !response.headers().contains_key(header::CONTENT_LENGTH)
+        && let Some(size) = hyper::body::Body::size_hint(response.body()).exact()
+    {
+        let value = HeaderValue::from(size);
+        response.headers_mut().insert(header::CONTENT_LENGTH, value);
+    }
+    if method == Method::HEAD {
+        *response.body_mut() = Body::empty();
+    }
+    response
 }
 
 /// The error that makes hyper drop a connection.
@@ -192,13 +233,20 @@ pub async fn serve(
         let service = {
             let router = router.clone();
             let state = Arc::clone(&state);
+            let app = Arc::clone(&app);
             hyper::service::service_fn(move |request: Request<Incoming>| {
                 let router = router.clone();
                 let state = Arc::clone(&state);
+                let app = Arc::clone(&app);
                 async move {
                     state.begin_request();
-                    let request = request.map(|body| Body::new(DeadlineBody::new(body, limits.body)));
-                    let response = router.oneshot(request).await.unwrap_or_else(|e: Infallible| match e {});
+                    let since = Instant::now();
+                    let request = request.map(|body| Body::new(DeadlineBody::new(body, since, limits.body)));
+                    let response = if is_control_plane(request.uri().path()) {
+                        router.oneshot(request).await.unwrap_or_else(|e: Infallible| match e {})
+                    } else {
+                        api(app, request).await
+                    };
                     let dropped = response.extensions().get::<DropConnection>().is_some();
                     state.end_request(!dropped);
                     if dropped {
@@ -284,10 +332,16 @@ struct Cycle {
 }
 
 /// What the watchdog and the I/O wrapper of one connection share.
+///
+/// The watchdog is never woken by the connection: it sleeps until the current deadline, or for
+/// at most the shorter of the header and keep-alive limits, and looks again. No change of phase
+/// can bring a deadline closer than that: a request's head counts from its first byte, which
+/// comes after the watchdog last looked, and a response starts the keep-alive limit afresh. So
+/// a request costs the watchdog nothing (it used to be woken, and the connection's task polled
+/// again, three times a request).
 struct ConnState {
     limits: Limits,
     cycle: Mutex<Cycle>,
-    changed: Notify,
 }
 
 impl ConnState {
@@ -296,7 +350,6 @@ impl ConnState {
         Self {
             limits,
             cycle: Mutex::new(Cycle { phase: Phase::Waiting { since: now, fresh: true }, last_io: now, heads_due: 0 }),
-            changed: Notify::new(),
         }
     }
 
@@ -312,8 +365,6 @@ impl ConnState {
         if let Phase::Waiting { since, fresh } = cycle.phase {
             // A first request's headers count from the connection's start.
             cycle.phase = Phase::Head { since: if fresh { since } else { now } };
-            drop(cycle);
-            self.changed.notify_one();
         }
     }
 
@@ -323,7 +374,6 @@ impl ConnState {
 
     fn begin_request(&self) {
         self.cycle().phase = Phase::Busy;
-        self.changed.notify_one();
     }
 
     /// The router answered; `head` when hyper is to write the answer's head.
@@ -335,8 +385,6 @@ impl ConnState {
         if head {
             cycle.heads_due += 1;
         }
-        drop(cycle);
-        self.changed.notify_one();
     }
 
     /// Whether a response head about to be written is one the router made (then it is counted
@@ -364,18 +412,15 @@ impl ConnState {
 
     /// Completes when the connection has passed its deadline.
     async fn watchdog(&self) {
+        let look_again = self.limits.header.min(self.limits.keep_alive);
         loop {
-            let changed = self.changed.notified();
-            match self.deadline() {
-                Some(deadline) if Instant::now() >= deadline => return,
-                Some(deadline) => {
-                    tokio::select! {
-                        () = tokio::time::sleep_until(deadline) => {}
-                        () = changed => {}
-                    }
-                }
-                None => changed.await,
-            }
+            let now = Instant::now();
+            let wake = match self.deadline() {
+                Some(deadline) if now >= deadline => return,
+                Some(deadline) => deadline.min(now + look_again),
+                None => now + look_again,
+            };
+            tokio::time::sleep_until(wake).await;
         }
     }
 }
@@ -394,15 +439,19 @@ impl std::error::Error for BodyTimedOut {}
 
 /// A request body that fails once its deadline passes. (tower-http's `TimeoutBody` restarts
 /// its timer at every frame, which lets a client trickle a 10 MiB body for as long as it likes.)
+/// The timer is set only when the body has to be waited for: a body that arrived with its
+/// headers costs none.
 struct DeadlineBody {
     inner: Incoming,
-    deadline: Pin<Box<Sleep>>,
+    deadline: Option<Pin<Box<Sleep>>>,
+    /// The headers' arrival: the deadline is `limit` after it.
+    since: Instant,
     limit: Duration,
 }
 
 impl DeadlineBody {
-    fn new(inner: Incoming, limit: Duration) -> Self {
-        Self { inner, deadline: Box::pin(tokio::time::sleep(limit)), limit }
+    fn new(inner: Incoming, since: Instant, limit: Duration) -> Self {
+        Self { inner, deadline: None, since, limit }
     }
 }
 
@@ -415,7 +464,9 @@ impl hyper::body::Body for DeadlineBody {
         if let Poll::Ready(frame) = Pin::new(&mut this.inner).poll_frame(cx) {
             return Poll::Ready(frame.map(|f| f.map_err(Into::into)));
         }
-        if this.deadline.as_mut().poll(cx).is_ready() {
+        let (since, limit) = (this.since, this.limit);
+        let deadline = this.deadline.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(since + limit)));
+        if deadline.as_mut().poll(cx).is_ready() {
             return Poll::Ready(Some(Err(Box::new(BodyTimedOut(this.limit)))));
         }
         Poll::Pending

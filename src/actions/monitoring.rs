@@ -7,6 +7,7 @@
 //! size is returned.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -43,30 +44,44 @@ pub struct DescribeRoomInfoInput {
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeRoomInfoOutput {
     pub total: u64,
-    pub room_list: Vec<RoomState>,
+    pub room_list: RoomList,
+}
+
+/// The rooms of a page as `RoomList`: each written as a [`RoomState`] borrowing from the room,
+/// so that no string is copied on the way out.
+#[derive(Debug)]
+pub struct RoomList {
+    pub rooms: Vec<Arc<Room>>,
+    pub now: u64,
+}
+
+impl Serialize for RoomList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.rooms.iter().map(|room| RoomState::of(room, self.now)))
+    }
 }
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct RoomState {
-    pub comm_id: String,
-    pub room_string: String,
+pub struct RoomState<'a> {
+    pub comm_id: &'a str,
+    pub room_string: &'a str,
     pub create_time: u64,
     pub destroy_time: u64,
     pub is_finished: bool,
-    pub user_id: String,
+    pub user_id: &'a str,
 }
 
-impl RoomState {
-    fn of(room: &Room, now: u64) -> Self {
+impl<'a> RoomState<'a> {
+    fn of(room: &'a Room, now: u64) -> Self {
         Self {
-            comm_id: room.comm_id.clone(),
-            room_string: room.room_string.clone(),
+            comm_id: &room.comm_id,
+            room_string: &room.room_string,
             create_time: room.create_time,
             // An open room shows the time it was last seen, that is now.
             destroy_time: room.end_or(now),
             is_finished: room.is_finished(now),
-            user_id: room.creator.clone(),
+            user_id: &room.creator,
         }
     }
 }
@@ -83,10 +98,7 @@ pub fn describe_room_info(ctx: &Ctx<'_>, input: DescribeRoomInfoInput) -> ApiRes
     let (skip, take) = rules::page(input.page_number, input.page_size, 10, MAX_PAGE_SIZE)?;
     let room_id = input.room_id.as_deref().filter(|r| !r.is_empty());
     let page = ctx.world.rooms(input.sdk_app_id, window, ctx.now, room_id, skip, take);
-    Ok(DescribeRoomInfoOutput {
-        total: page.total,
-        room_list: page.rooms.iter().map(|r| RoomState::of(r, ctx.now)).collect(),
-    })
+    Ok(DescribeRoomInfoOutput { total: page.total, room_list: RoomList { rooms: page.rooms, now: ctx.now } })
 }
 
 // ---- DescribeUserInfo -------------------------------------------------------------------------
@@ -107,33 +119,58 @@ pub struct DescribeUserInfoInput {
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeUserInfoOutput {
     pub total: u64,
-    pub user_list: Vec<UserInformation>,
+    pub user_list: UserList,
+}
+
+/// The stays of a page as `UserList`: indices into the call's sessions, each written as a
+/// [`UserInformation`] borrowing from the call, so that no string is copied on the way out.
+#[derive(Debug)]
+pub struct UserList {
+    pub room: Option<Arc<Room>>,
+    pub stays: Vec<usize>,
+    pub now: u64,
+}
+
+impl UserList {
+    fn empty(now: u64) -> Self {
+        Self { room: None, stays: Vec::new(), now }
+    }
+}
+
+impl Serialize for UserList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let users = self
+            .room
+            .iter()
+            .flat_map(|room| self.stays.iter().map(move |&i| UserInformation::of(room, &room.sessions[i], self.now)));
+        serializer.collect_seq(users)
+    }
 }
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct UserInformation {
-    pub room_str: String,
-    pub user_id: String,
+pub struct UserInformation<'a> {
+    pub room_str: &'a str,
+    pub user_id: &'a str,
     pub join_ts: u64,
     pub leave_ts: u64,
-    pub device_type: String,
-    pub sdk_version: String,
-    pub client_ip: String,
+    pub device_type: &'a str,
+    pub sdk_version: &'a str,
+    pub client_ip: &'a str,
     pub finished: bool,
 }
 
-impl UserInformation {
-    fn of(room: &Room, session: &Session, now: u64) -> Self {
+impl<'a> UserInformation<'a> {
+    fn of(room: &'a Room, session: &'a Session, now: u64) -> Self {
         Self {
-            room_str: room.room_string.clone(),
-            user_id: session.user_id.clone(),
+            room_str: &room.room_string,
+            user_id: &session.user_id,
             join_ts: session.join_ts,
             // A user still in the room shows the current time.
             leave_ts: room.leave_or(session, now),
-            device_type: session.device_type.clone(),
-            sdk_version: session.sdk_version.clone(),
-            client_ip: session.client_ip.clone(),
+            device_type: &session.device_type,
+            sdk_version: &session.sdk_version,
+            client_ip: &session.client_ip,
             finished: room.session_finished(session, now),
         }
     }
@@ -173,12 +210,20 @@ fn check_user_ids(ids: Option<&Vec<String>>, max: usize, code: &'static str) -> 
 }
 
 /// The stays of a call that overlap the window, optionally only of `user_ids`, in order of
-/// arrival.
-fn stays<'r>(room: &'r Room, window: (u64, u64), user_ids: Option<&Vec<String>>, now: u64) -> Vec<&'r Session> {
-    let wanted: Option<HashSet<&str>> = user_ids.map(|ids| ids.iter().map(String::as_str).collect());
-    room.sessions_at(now)
-        .filter(|s| room.session_overlaps(s, window.0, window.1, now))
-        .filter(|s| wanted.as_ref().is_none_or(|w| w.contains(s.user_id.as_str())))
+/// arrival, as indices into its sessions.
+fn stays(room: &Room, window: (u64, u64), user_ids: Option<&Vec<String>>, now: u64) -> Vec<usize> {
+    // A few ids are looked up in the list itself; a set pays off only for long lists.
+    let wanted: Option<HashSet<&str>> =
+        user_ids.filter(|ids| ids.len() > 8).map(|ids| ids.iter().map(String::as_str).collect());
+    let asked = |user: &str| match (&wanted, user_ids) {
+        (Some(set), _) => set.contains(user),
+        (None, Some(ids)) => ids.iter().any(|id| id == user),
+        (None, None) => true,
+    };
+    room.sessions_at_indexed(now)
+        .filter(|(_, s)| room.session_overlaps(s, window.0, window.1, now))
+        .filter(|(_, s)| asked(&s.user_id))
+        .map(|(i, _)| i)
         .collect()
 }
 
@@ -191,13 +236,12 @@ pub fn describe_user_info(ctx: &Ctx<'_>, input: DescribeUserInfoInput) -> ApiRes
     check_user_ids(input.user_ids.as_ref(), MAX_USER_IDS, "InvalidParameterValue")?;
     let paging = rules::page(input.page_number, input.page_size, 6, MAX_PAGE_SIZE)?;
     let Some(room) = ctx.world.call(input.sdk_app_id, &input.comm_id, ctx.now) else {
-        return Ok(DescribeUserInfoOutput { total: 0, user_list: Vec::new() });
+        return Ok(DescribeUserInfoOutput { total: 0, user_list: UserList::empty(ctx.now) });
     };
     let stays = stays(&room, window, input.user_ids.as_ref(), ctx.now);
-    Ok(DescribeUserInfoOutput {
-        total: stays.len() as u64,
-        user_list: rules::slice(stays, paging).into_iter().map(|s| UserInformation::of(&room, s, ctx.now)).collect(),
-    })
+    let total = stays.len() as u64;
+    let stays = rules::slice(stays, paging);
+    Ok(DescribeUserInfoOutput { total, user_list: UserList { room: Some(room), stays, now: ctx.now } })
 }
 
 // ---- DescribeCallDetailInfo -------------------------------------------------------------------
@@ -219,7 +263,7 @@ pub struct DescribeCallDetailInfoInput {
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeCallDetailInfoOutput {
     pub total: u64,
-    pub user_list: Vec<UserInformation>,
+    pub user_list: UserList,
     /// `null` when metrics were asked for a window over one hour, as the CN documentation says.
     pub data: Option<Vec<QualityData>>,
 }
@@ -283,7 +327,11 @@ pub fn describe_call_detail_info(
     check_user_ids(input.user_ids.as_ref(), max_users, "InvalidParameter.UserIdsMorethanSix")?;
     let paging = rules::page(input.page_number, input.page_size, 6, max_page)?;
     let Some(room) = ctx.world.call(input.sdk_app_id, &input.comm_id, ctx.now) else {
-        return Ok(DescribeCallDetailInfoOutput { total: 0, user_list: Vec::new(), data: Some(Vec::new()) });
+        return Ok(DescribeCallDetailInfoOutput {
+            total: 0,
+            user_list: UserList::empty(ctx.now),
+            data: Some(Vec::new()),
+        });
     };
     let stays = stays(&room, window, input.user_ids.as_ref(), ctx.now);
     let total = stays.len() as u64;
@@ -292,7 +340,7 @@ pub fn describe_call_detail_info(
         None
     } else {
         let mut users: Vec<&str> = Vec::new();
-        for stay in &page {
+        for stay in page.iter().map(|&i| &room.sessions[i]) {
             if !users.contains(&stay.user_id.as_str()) {
                 users.push(&stay.user_id);
             }
@@ -312,7 +360,7 @@ pub fn describe_call_detail_info(
     };
     Ok(DescribeCallDetailInfoOutput {
         total,
-        user_list: page.into_iter().map(|s| UserInformation::of(&room, s, ctx.now)).collect(),
+        user_list: UserList { room: Some(room), stays: page, now: ctx.now },
         data,
     })
 }

@@ -42,24 +42,41 @@ impl Findings {
     }
 }
 
-struct Walk<'c> {
+/// One step of the path to a value: a member's name or a list index. Borrowed from the input,
+/// so that walking a valid request allocates nothing; the path is written out only for a finding.
+#[derive(Clone, Copy)]
+enum Step<'v> {
+    Key(&'v str),
+    Index(usize),
+}
+
+impl std::fmt::Display for Step<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Step::Key(key) => f.write_str(key),
+            Step::Index(index) => write!(f, "{index}"),
+        }
+    }
+}
+
+struct Walk<'c, 'v> {
     catalog: &'c Catalog,
-    path: Vec<String>,
+    path: Vec<Step<'v>>,
     findings: Findings,
 }
 
-impl Walk<'_> {
+impl<'v> Walk<'_, 'v> {
     fn here(&self, last: &str) -> String {
         let mut out = String::new();
         for segment in &self.path {
-            out.push_str(segment);
+            out.push_str(&segment.to_string());
             out.push('.');
         }
         out.push_str(last);
         out
     }
 
-    fn object(&mut self, object: &Object, map: &Map<String, Value>) {
+    fn object(&mut self, object: &Object, map: &'v Map<String, Value>) {
         for (key, value) in map {
             let Some(member) = object.member(key) else {
                 if self.findings.unknown.is_none() {
@@ -70,12 +87,12 @@ impl Walk<'_> {
             if value.is_null() {
                 continue;
             }
-            self.path.push(key.clone());
+            self.path.push(Step::Key(key));
             if member.list {
                 match value {
                     Value::Array(items) => {
                         for (index, item) in items.iter().enumerate() {
-                            self.path.push(index.to_string());
+                            self.path.push(Step::Index(index));
                             self.item(member.ty, member.object.as_deref(), item);
                             self.path.pop();
                         }
@@ -96,7 +113,7 @@ impl Walk<'_> {
     }
 
     /// Checks one value of type `ty`; the current path names it.
-    fn item(&mut self, ty: Type, object: Option<&str>, value: &Value) {
+    fn item(&mut self, ty: Type, object: Option<&str>, value: &'v Value) {
         let ok = match ty {
             Type::String | Type::Date | Type::Datetime => value.is_string(),
             Type::Uint64 => value.is_u64(),
@@ -121,7 +138,7 @@ impl Walk<'_> {
 
     fn wrong_type(&mut self, expected: &'static str) {
         if self.findings.wrong_type.is_none() {
-            let path = self.path.join(".");
+            let path = self.path.iter().map(Step::to_string).collect::<Vec<_>>().join(".");
             self.findings.wrong_type = Some((path, expected));
         }
     }

@@ -7,11 +7,13 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, RwLock};
 
+use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use super::parse::{Common, Received, Style, header};
+use super::parse::{Common, Received, Style, X_TC_CONTENT_SHA256, header};
 use super::{tc3, v1};
 use crate::config::Account;
 use crate::error::ApiError;
@@ -42,11 +44,22 @@ impl From<ApiError> for Refusal {
     }
 }
 
-/// The accounts the emulator accepts, and a cache of derived TC3 signing keys (which depend
-/// only on secret, date and service, so that the HMAC chain runs once a day per client).
+/// The accounts the emulator accepts, and a cache of TC3 signing keys, derived and keyed into
+/// HMAC (they depend only on secret, date and service, so the HMAC chain and the key's pads are
+/// hashed once a day per client).
 pub struct Credentials {
     accounts: HashMap<String, Arc<Account>>,
-    keys: RwLock<HashMap<(String, String, String), [u8; 32]>>,
+    /// By a hash of (SecretId, date, service); an entry is used only when all three match, so a
+    /// collision costs a derivation, never a wrong key. Looked up without allocating.
+    keys: RwLock<HashMap<u64, CachedKey>>,
+    hasher: RandomState,
+}
+
+struct CachedKey {
+    secret_id: String,
+    date: String,
+    service: String,
+    keyed: tc3::Keyed,
 }
 
 const KEY_CACHE_LIMIT: usize = 4096;
@@ -54,25 +67,35 @@ const KEY_CACHE_LIMIT: usize = 4096;
 impl Credentials {
     pub fn new(accounts: &[Account]) -> Self {
         let accounts = accounts.iter().map(|a| (a.secret_id.clone(), Arc::new(a.clone()))).collect();
-        Self { accounts, keys: RwLock::new(HashMap::new()) }
+        Self { accounts, keys: RwLock::new(HashMap::new()), hasher: RandomState::new() }
     }
 
     pub fn account(&self, secret_id: &str) -> Option<&Arc<Account>> {
         self.accounts.get(secret_id)
     }
 
-    fn signing_key(&self, account: &Account, date: &str, service: &str) -> [u8; 32] {
-        let key = (account.secret_id.clone(), date.to_owned(), service.to_owned());
-        if let Some(found) = self.keys.read().expect("key cache lock").get(&key) {
-            return *found;
+    fn signing_key(&self, account: &Account, date: &str, service: &str) -> tc3::Keyed {
+        let slot = self.hasher.hash_one((account.secret_id.as_str(), date, service));
+        if let Some(found) = self.keys.read().expect("key cache lock").get(&slot)
+            && found.secret_id == account.secret_id
+            && found.date == date
+            && found.service == service
+        {
+            return found.keyed.clone();
         }
-        let derived = tc3::signing_key(&account.secret_key, date, service);
+        let keyed = tc3::Keyed::new(&tc3::signing_key(&account.secret_key, date, service));
         let mut keys = self.keys.write().expect("key cache lock");
         if keys.len() >= KEY_CACHE_LIMIT {
             keys.clear();
         }
-        keys.insert(key, derived);
-        derived
+        let entry = CachedKey {
+            secret_id: account.secret_id.clone(),
+            date: date.to_owned(),
+            service: service.to_owned(),
+            keyed: keyed.clone(),
+        };
+        keys.insert(slot, entry);
+        keyed
     }
 }
 
@@ -80,7 +103,7 @@ impl Credentials {
 pub fn authenticate(
     credentials: &Credentials,
     received: &Received,
-    common: &Common,
+    common: &Common<'_>,
     now: i64,
 ) -> Result<Arc<Account>, Refusal> {
     match common.style {
@@ -90,12 +113,14 @@ pub fn authenticate(
 }
 
 /// The SecretId a request claims, without verifying anything (for `--auth off` and the journal).
-pub fn claimed_secret_id(common: &Common) -> Option<String> {
+pub fn claimed_secret_id(common: &Common<'_>) -> Option<String> {
     if let Some(v1) = &common.v1 {
         return Some(v1.secret_id.clone());
     }
-    let header = common.authorization.as_deref()?;
-    tc3::Authorization::parse(header).ok().map(|a| a.secret_id.to_owned())
+    match &common.tc3 {
+        Some(Ok(auth)) => Some(auth.secret_id.to_owned()),
+        _ => None,
+    }
 }
 
 /// The timestamp window. The distance is taken without overflow: a client may send any `i64`
@@ -119,41 +144,64 @@ fn check_token(account: &Account, token: Option<&str>) -> Result<(), ApiError> {
 fn authenticate_tc3(
     credentials: &Credentials,
     received: &Received,
-    common: &Common,
+    common: &Common<'_>,
     now: i64,
 ) -> Result<Arc<Account>, Refusal> {
-    let header_value = common.authorization.as_deref().unwrap_or_default();
-    let auth = tc3::Authorization::parse(header_value).map_err(ApiError::invalid_authorization)?;
+    // `common` holds the header parsed; a request classed TC3 without one fails as an empty one.
+    let unparsed;
+    let parsed = match &common.tc3 {
+        Some(parsed) => parsed,
+        None => {
+            unparsed = tc3::Authorization::parse(common.authorization.unwrap_or_default());
+            &unparsed
+        }
+    };
+    let auth = parsed.as_ref().map_err(|reason| ApiError::invalid_authorization(reason))?;
     let signed = signed_values(received, auth.signed_headers)?;
     check_skew(common.timestamp, now)?;
     let account = credentials.account(auth.secret_id).ok_or_else(ApiError::secret_id_not_found)?;
     let key = credentials.signing_key(account, auth.date, auth.service);
 
     let payload_hash = if received.method == axum::http::Method::GET {
-        tc3::sha256_hex(b"")
-    } else if header(&received.headers, "x-tc-content-sha256") == Some(tc3::UNSIGNED_PAYLOAD) {
-        tc3::sha256_hex(tc3::UNSIGNED_PAYLOAD.as_bytes())
+        tc3::sha256_hex_array(b"")
+    } else if header(&received.headers, &X_TC_CONTENT_SHA256) == Some(tc3::UNSIGNED_PAYLOAD) {
+        tc3::sha256_hex_array(tc3::UNSIGNED_PAYLOAD.as_bytes())
     } else {
-        tc3::sha256_hex(&received.body)
+        tc3::sha256_hex_array(&received.body)
     };
-    let mut first: Option<SignatureDebug> = None;
+    let payload_hash = tc3::hex_str(&payload_hash);
+    let query = if received.method == axum::http::Method::GET { received.query.as_str() } else { "" };
+    // The canonical request and the string to sign are hashed as they are written; they are
+    // built as text only to show a refusal.
+    let debug = |variant: Variant| {
+        let canonical = canonical_for(received, &signed, variant, auth.signed_headers, payload_hash);
+        let string_to_sign = tc3::string_to_sign(&common.timestamp_text, auth.date, auth.service, &canonical);
+        SignatureDebug { canonical_request: Some(canonical), string_to_sign }
+    };
+    let mut first = None;
     for variant in variants(&signed) {
-        let canonical = canonical_for(received, &signed, variant, auth.signed_headers, &payload_hash);
-        let to_sign = tc3::string_to_sign(&common.timestamp_text, auth.date, auth.service, &canonical);
-        if bool::from(tc3::signature(&key, &to_sign).ct_eq(&auth.signature)) {
+        let mut hasher = Sha256::new();
+        tc3::write_canonical_request(
+            &mut hasher,
+            received.method.as_str(),
+            query,
+            variant_values(&signed, variant),
+            auth.signed_headers,
+            payload_hash,
+        );
+        let canonical_hash = tc3::hex_array(&hasher.finalize().into());
+        let signature = key.sign(&common.timestamp_text, auth.date, auth.service, tc3::hex_str(&canonical_hash));
+        if bool::from(signature.ct_eq(&auth.signature)) {
             // The scope date must be the UTC date of the timestamp the client signed.
-            if auth.date != crate::pure::civil::utc_date(common.timestamp) {
-                return Err(Refusal {
-                    error: ApiError::signature_failure(),
-                    debug: Some(SignatureDebug { canonical_request: Some(canonical), string_to_sign: to_sign }),
-                });
+            if !crate::pure::civil::is_utc_date(auth.date, common.timestamp) {
+                return Err(Refusal { error: ApiError::signature_failure(), debug: Some(debug(variant)) });
             }
             check_token(account, common.token.as_deref())?;
             return Ok(Arc::clone(account));
         }
-        first.get_or_insert(SignatureDebug { canonical_request: Some(canonical), string_to_sign: to_sign });
+        first.get_or_insert(variant);
     }
-    Err(Refusal { error: ApiError::signature_failure(), debug: first })
+    Err(Refusal { error: ApiError::signature_failure(), debug: first.map(debug) })
 }
 
 /// The values of the signed headers, in `SignedHeaders` order, read once (repeated header lines
@@ -164,19 +212,16 @@ fn signed_values<'r>(
     signed_headers: &'r str,
 ) -> Result<Vec<(&'r str, Cow<'r, str>)>, ApiError> {
     let text = |v: &'r axum::http::HeaderValue| std::str::from_utf8(v.as_bytes()).ok();
-    let lengths: Vec<(&str, usize)> = signed_headers
-        .split(';')
-        .map(|name| {
-            let len = if name == "host" {
-                received.host.len()
-            } else {
-                received.headers.get_all(name).iter().fold(0usize, |sum, v| sum.saturating_add(v.len() + 1))
-            };
-            (name, len)
-        })
-        .collect();
+    let lengths = signed_headers.split(';').map(|name| {
+        let len = if name == "host" {
+            received.host.len()
+        } else {
+            received.headers.get_all(name).iter().fold(0usize, |sum, v| sum.saturating_add(v.len() + 1))
+        };
+        (name, len)
+    });
     let query = if received.method == axum::http::Method::GET { received.query.as_str() } else { "" };
-    let needed = tc3::canonical_request_len(received.method.as_str(), query, &lengths, signed_headers);
+    let needed = tc3::canonical_request_len(received.method.as_str(), query, lengths, signed_headers);
     if needed > tc3::MAX_CANONICAL_REQUEST {
         return Err(ApiError::invalid_authorization(&format!(
             "the signed headers and query make a canonical request of {needed} bytes, over the limit of {} bytes",
@@ -211,31 +256,58 @@ fn signed_values<'r>(
 /// One way the client may have signed the headers' values: as received, with the port dropped
 /// from Host (the Node SDK signs the hostname but sends `host:port`), and lower-cased (the
 /// documentation says to lower-case values; the SDKs do not).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Variant {
     strip_port: bool,
     lower: bool,
 }
 
-/// The variants worth trying for these values (at most four, no two alike).
-fn variants(signed: &[(&str, Cow<'_, str>)]) -> Vec<Variant> {
+/// The variants worth trying for these values (at most four, no two alike), the values as
+/// received first.
+fn variants(signed: &[(&str, Cow<'_, str>)]) -> impl Iterator<Item = Variant> + use<> {
     let host = signed.iter().find(|(name, _)| *name == "host").map_or("", |(_, v)| v.as_ref());
     let strip = strip_port(host).is_some();
     let upper = signed.iter().any(|(_, v)| v.bytes().any(|b| b.is_ascii_uppercase()));
-    let mut out = vec![Variant { strip_port: false, lower: false }];
+    let mut out = [Variant::default(); 4];
+    let mut count = 1;
+    let mut add = |variant| {
+        out[count] = variant;
+        count += 1;
+    };
     if strip {
-        out.push(Variant { strip_port: true, lower: false });
+        add(Variant { strip_port: true, lower: false });
     }
     if upper {
-        out.push(Variant { strip_port: false, lower: true });
+        add(Variant { strip_port: false, lower: true });
         if strip {
-            out.push(Variant { strip_port: true, lower: true });
+            add(Variant { strip_port: true, lower: true });
         }
     }
-    out
+    out.into_iter().take(count)
 }
 
-/// The canonical request of one variant; no larger than the length [`signed_values`] checked.
+/// The signed headers' values as one variant has them.
+fn variant_values<'s>(
+    signed: &'s [(&'s str, Cow<'s, str>)],
+    variant: Variant,
+) -> impl Iterator<Item = (&'s str, Cow<'s, str>)> + 's {
+    signed.iter().map(move |(name, value)| {
+        let mut value = Cow::Borrowed(value.as_ref());
+        if *name == "host"
+            && variant.strip_port
+            && let Some(stripped) = strip_port(&value)
+        {
+            value = Cow::Owned(stripped.to_owned());
+        }
+        if variant.lower && value.bytes().any(|b| b.is_ascii_uppercase()) {
+            value = Cow::Owned(value.to_ascii_lowercase());
+        }
+        (*name, value)
+    })
+}
+
+/// The canonical request of one variant, as text; no larger than the length [`signed_values`]
+/// checked.
 fn canonical_for(
     received: &Received,
     signed: &[(&str, Cow<'_, str>)],
@@ -243,25 +315,11 @@ fn canonical_for(
     signed_headers: &str,
     payload_hash: &str,
 ) -> String {
-    let values: Vec<(&str, Cow<'_, str>)> = signed
-        .iter()
-        .map(|(name, value)| {
-            let mut value = Cow::Borrowed(value.as_ref());
-            if *name == "host"
-                && variant.strip_port
-                && let Some(stripped) = strip_port(&value)
-            {
-                value = Cow::Owned(stripped.to_owned());
-            }
-            if variant.lower && value.bytes().any(|b| b.is_ascii_uppercase()) {
-                value = Cow::Owned(value.to_ascii_lowercase());
-            }
-            (*name, value)
-        })
-        .collect();
-    let pairs: Vec<(&str, &str)> = values.iter().map(|(n, v)| (*n, v.as_ref())).collect();
     let query = if received.method == axum::http::Method::GET { received.query.as_str() } else { "" };
-    tc3::canonical_request(received.method.as_str(), query, &pairs, signed_headers, payload_hash)
+    let mut out = String::with_capacity(256);
+    let values = variant_values(signed, variant);
+    tc3::write_canonical_request(&mut out, received.method.as_str(), query, values, signed_headers, payload_hash);
+    out
 }
 
 /// `127.0.0.1:8080` → `127.0.0.1`; `[::1]:8080` → `[::1]`; `http://h:1` → `http://h`.
@@ -276,7 +334,7 @@ fn strip_port(host: &str) -> Option<&str> {
 fn authenticate_v1(
     credentials: &Credentials,
     received: &Received,
-    common: &Common,
+    common: &Common<'_>,
     method: v1::Method,
     now: i64,
 ) -> Result<Arc<Account>, Refusal> {

@@ -18,7 +18,7 @@ use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderValue, Request, Response};
+use axum::http::{HeaderName, HeaderValue, Request, Response};
 use futures_util::FutureExt;
 use serde_json::Value;
 use uuid::Uuid;
@@ -50,6 +50,9 @@ pub struct Record {
 #[derive(Debug, Clone, Copy)]
 pub struct DropConnection;
 
+/// The answer's RequestId header.
+pub static X_TC_REQUESTID: HeaderName = HeaderName::from_static("x-tc-requestid");
+
 /// Journal code of a request whose connection a fault dropped (not a Tencent code).
 pub const DROPPED: &str = "ConnectionDropped";
 
@@ -64,7 +67,7 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Resp
     let started = Instant::now();
     let received_at_ms = app.world.clock.wall().now_ms();
     let method = request.method().as_str().to_owned();
-    let trace_id = request.headers().get("x-tc-traceid").cloned();
+    let trace_id = request.headers().get(&parse::X_TC_TRACEID).cloned();
     let mut record = Record::default();
     // A panic anywhere on the request's path still gets the envelope, the RequestId header and
     // its journal entry (the router's own panic layer can give none of them).
@@ -109,7 +112,7 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Resp
         micros = duration_us,
     );
     if let Ok(id) = HeaderValue::from_str(&request_id) {
-        response.headers_mut().insert("x-tc-requestid", id);
+        response.headers_mut().insert(X_TC_REQUESTID.clone(), id);
     }
     app.journal.record(Entry {
         seq: 0,
@@ -129,7 +132,7 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Resp
     });
     // Node SDK errors carry the response's trace id when there is one.
     if let Some(trace_id) = trace_id {
-        response.headers_mut().insert("x-tc-traceid", trace_id);
+        response.headers_mut().insert(parse::X_TC_TRACEID.clone(), trace_id);
     }
     response
 }
@@ -150,12 +153,12 @@ fn refused_signature(debug: auth::SignatureDebug) -> RefusedSignature {
 /// it completes on its first poll (the fuzz target relies on it).
 pub async fn admit(app: &App, request: Request<Body>, record: &mut Record) -> (Language, ApiResult<Ready>) {
     let header_language =
-        parse::header(request.headers(), "x-tc-language").and_then(Language::parse).unwrap_or_default();
+        parse::header(request.headers(), &parse::X_TC_LANGUAGE).and_then(Language::parse).unwrap_or_default();
     let received = match parse::receive(request).await {
         Ok(received) => received,
         Err(err) => return (header_language, Err(err)),
     };
-    let v1_pairs = if parse::header(&received.headers, "authorization").is_some() {
+    let v1_pairs = if parse::header(&received.headers, &axum::http::header::AUTHORIZATION).is_some() {
         None
     } else {
         match parse::v1_pairs(&received) {
@@ -231,7 +234,7 @@ fn prepare(
     record: &mut Record,
 ) -> ApiResult<Ready> {
     let (common, business) = parse::common(received, v1_pairs)?;
-    record.action = Some(common.action.clone());
+    record.action = Some(common.action.to_string());
     record.style = Some(common.style);
     record.secret_id = auth::claimed_secret_id(&common);
 
@@ -284,7 +287,8 @@ fn business_input(action: &Action, common: &Common, business: Business) -> ApiRe
             if body.iter().all(u8::is_ascii_whitespace) {
                 return Ok(Value::Object(serde_json::Map::new()));
             }
-            if !parse::json_values_within(&body, parse::MAX_VALUES) {
+            // Every value takes at least one byte: a body no longer than the limit is within it.
+            if body.len() > parse::MAX_VALUES && !parse::json_values_within(&body, parse::MAX_VALUES) {
                 return Err(ApiError::too_many_values(parse::MAX_VALUES));
             }
             match serde_json::from_slice::<Value>(&body) {

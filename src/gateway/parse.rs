@@ -4,11 +4,14 @@
 //! the body are kept exactly as received, because the signature is over those bytes.
 
 use axum::body::Body;
+use std::borrow::Cow;
+
+use axum::http::header::{AUTHORIZATION, AsHeaderName, CONTENT_TYPE, HeaderName};
 use axum::http::{HeaderMap, Method, Request};
 use bytes::{Bytes, BytesMut};
 use http_body_util::BodyExt;
 
-use super::v1;
+use super::{tc3, v1};
 use crate::error::{ApiError, ApiResult, Language};
 
 /// Tencent's limits: whole URL of a GET, body of a TC3 POST, body of a v1 POST.
@@ -205,22 +208,25 @@ pub enum Business {
     Flat(Vec<(String, String)>),
 }
 
-/// The common parameters, whichever way they travelled.
+/// The common parameters, whichever way they travelled: borrowed from the request's headers
+/// (TC3), or owned (v1, decoded from the query or the form body).
 #[derive(Debug)]
-pub struct Common {
+pub struct Common<'r> {
     pub style: Style,
-    pub action: String,
-    pub version: String,
+    pub action: Cow<'r, str>,
+    pub version: Cow<'r, str>,
     /// Absent or empty means not sent.
-    pub region: Option<String>,
+    pub region: Option<Cow<'r, str>>,
     /// The name the region was sent under, for messages (`Region` or `X-TC-Region`).
     pub region_param: &'static str,
     pub timestamp: i64,
-    pub timestamp_text: String,
-    pub token: Option<String>,
+    pub timestamp_text: Cow<'r, str>,
+    pub token: Option<Cow<'r, str>>,
     pub language: Language,
     /// The TC3 `Authorization` header.
-    pub authorization: Option<String>,
+    pub authorization: Option<&'r str>,
+    /// The TC3 `Authorization` header parsed once, or what does not conform in it.
+    pub tc3: Option<Result<tc3::Authorization<'r>, &'static str>>,
     /// v1: `SecretId`, `Signature`, and every signed pair (all parameters but `Signature`).
     pub v1: Option<V1Params>,
     /// v1 `Language` parameter as sent (a business parameter for a few actions).
@@ -238,15 +244,15 @@ pub struct V1Params {
 /// anything else so that every error, even a missing `Action`, comes in the caller's language.
 pub fn language(received: &Received, v1_pairs: Option<&[(String, String)]>) -> Language {
     let from_param = v1_pairs.and_then(|pairs| pairs.iter().find(|(k, _)| k == "Language").map(|(_, v)| v.as_str()));
-    let value = from_param.or_else(|| header(&received.headers, "x-tc-language"));
+    let value = from_param.or_else(|| header(&received.headers, &X_TC_LANGUAGE));
     value.and_then(Language::parse).unwrap_or_default()
 }
 
 /// Classifies the request and extracts the common parameters. `v1_pairs` are the decoded pairs
 /// of a request without `Authorization` (see [`v1_pairs`]).
-pub fn common(received: &Received, v1_pairs: Option<Vec<(String, String)>>) -> ApiResult<(Common, Business)> {
+pub fn common(received: &Received, v1_pairs: Option<Vec<(String, String)>>) -> ApiResult<(Common<'_>, Business)> {
     let language = language(received, v1_pairs.as_deref());
-    match header(&received.headers, "authorization") {
+    match header(&received.headers, &AUTHORIZATION) {
         Some(authorization) => tc3(received, authorization, language),
         None => v1_common(received, v1_pairs.unwrap_or_default(), language),
     }
@@ -268,7 +274,7 @@ pub fn v1_pairs(received: &Received) -> ApiResult<Vec<(String, String)>> {
 }
 
 fn is_form(headers: &HeaderMap) -> bool {
-    header(headers, "content-type").is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"))
+    header(headers, &CONTENT_TYPE).is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"))
 }
 
 /// Form-decodes `a=b&c=d`; a non-empty segment without `=` is the real gateway's
@@ -283,11 +289,11 @@ pub fn decode_form(raw: &[u8]) -> ApiResult<Vec<(String, String)>> {
     Ok(form_urlencoded::parse(raw).into_owned().collect())
 }
 
-fn tc3(received: &Received, authorization: &str, language: Language) -> ApiResult<(Common, Business)> {
+fn tc3<'r>(received: &'r Received, authorization: &'r str, language: Language) -> ApiResult<(Common<'r>, Business)> {
     let headers = &received.headers;
-    let action = required_header(headers, "x-tc-action", "Action")?;
-    let timestamp_text = required_header(headers, "x-tc-timestamp", "Timestamp")?;
-    let version = required_header(headers, "x-tc-version", "Version")?;
+    let action = required_header(headers, &X_TC_ACTION, "Action")?;
+    let timestamp_text = required_header(headers, &X_TC_TIMESTAMP, "Timestamp")?;
+    let version = required_header(headers, &X_TC_VERSION, "Version")?;
     let timestamp = timestamp_text.parse::<i64>().map_err(|_| ApiError::parameter_type_error("Timestamp"))?;
     let business = if received.method == Method::GET {
         let pairs = decode_form(received.query.as_bytes())?;
@@ -297,25 +303,30 @@ fn tc3(received: &Received, authorization: &str, language: Language) -> ApiResul
     };
     let common = Common {
         style: Style::Tc3,
-        action: action.to_owned(),
-        version: version.to_owned(),
-        region: header(headers, "x-tc-region").filter(|r| !r.is_empty()).map(str::to_owned),
+        action: Cow::Borrowed(action),
+        version: Cow::Borrowed(version),
+        region: header(headers, &X_TC_REGION).filter(|r| !r.is_empty()).map(Cow::Borrowed),
         region_param: "X-TC-Region",
         timestamp,
-        timestamp_text: timestamp_text.to_owned(),
-        token: header(headers, "x-tc-token").filter(|t| !t.is_empty()).map(str::to_owned),
+        timestamp_text: Cow::Borrowed(timestamp_text),
+        token: header(headers, &X_TC_TOKEN).filter(|t| !t.is_empty()).map(Cow::Borrowed),
         language,
-        authorization: Some(authorization.to_owned()),
+        authorization: Some(authorization),
+        tc3: Some(tc3::Authorization::parse(authorization)),
         v1: None,
         v1_language: None,
     };
     Ok((common, business))
 }
 
-fn v1_common(received: &Received, pairs: Vec<(String, String)>, language: Language) -> ApiResult<(Common, Business)> {
+fn v1_common(
+    received: &Received,
+    pairs: Vec<(String, String)>,
+    language: Language,
+) -> ApiResult<(Common<'static>, Business)> {
     let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     // A JSON POST without Authorization is a TC3 request that forgot to sign.
-    if get("Action").is_none() && header(&received.headers, "x-tc-action").is_some() {
+    if get("Action").is_none() && header(&received.headers, &X_TC_ACTION).is_some() {
         return Err(ApiError::invalid_authorization("`Authorization` missing"));
     }
     let need =
@@ -329,17 +340,19 @@ fn v1_common(received: &Received, pairs: Vec<(String, String)>, language: Langua
     let timestamp = timestamp_text.parse::<i64>().map_err(|_| ApiError::parameter_type_error("Timestamp"))?;
     nonce.parse::<u64>().map_err(|_| ApiError::parameter_type_error("Nonce"))?;
     let method = v1::Method::from_param(get("SignatureMethod"));
+    let owned = |text: &str| Cow::Owned(text.to_owned());
     let common = Common {
         style: Style::V1(method),
-        action: action.to_owned(),
-        version: version.to_owned(),
-        region: get("Region").filter(|r| !r.is_empty()).map(str::to_owned),
+        action: owned(action),
+        version: owned(version),
+        region: get("Region").filter(|r| !r.is_empty()).map(owned),
         region_param: "Region",
         timestamp,
-        timestamp_text: timestamp_text.to_owned(),
-        token: get("Token").filter(|t| !t.is_empty()).map(str::to_owned),
+        timestamp_text: owned(timestamp_text),
+        token: get("Token").filter(|t| !t.is_empty()).map(owned),
         language,
         authorization: None,
+        tc3: None,
         v1: Some(V1Params {
             secret_id: secret_id.to_owned(),
             signature: signature.to_owned(),
@@ -351,14 +364,26 @@ fn v1_common(received: &Received, pairs: Vec<(String, String)>, language: Langua
     Ok((common, Business::Flat(business)))
 }
 
-fn required_header<'h>(headers: &'h HeaderMap, name: &str, param: &'static str) -> ApiResult<&'h str> {
+fn required_header<'h>(headers: &'h HeaderMap, name: &HeaderName, param: &'static str) -> ApiResult<&'h str> {
     header(headers, name).filter(|v| !v.is_empty()).ok_or_else(|| ApiError::missing_parameter(param))
 }
 
-/// A header as text; values that are not visible ASCII/UTF-8 count as absent.
-pub fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+/// A header as text; values that are not visible ASCII/UTF-8 count as absent. `name` is a
+/// [`HeaderName`] (below, or `http::header::*`), which is looked up without parsing it, or a
+/// lower-case `&str`.
+pub fn header(headers: &HeaderMap, name: impl AsHeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
 }
+
+/// The headers the gateway reads, named once.
+pub static X_TC_ACTION: HeaderName = HeaderName::from_static("x-tc-action");
+pub static X_TC_TIMESTAMP: HeaderName = HeaderName::from_static("x-tc-timestamp");
+pub static X_TC_VERSION: HeaderName = HeaderName::from_static("x-tc-version");
+pub static X_TC_REGION: HeaderName = HeaderName::from_static("x-tc-region");
+pub static X_TC_TOKEN: HeaderName = HeaderName::from_static("x-tc-token");
+pub static X_TC_LANGUAGE: HeaderName = HeaderName::from_static("x-tc-language");
+pub static X_TC_TRACEID: HeaderName = HeaderName::from_static("x-tc-traceid");
+pub static X_TC_CONTENT_SHA256: HeaderName = HeaderName::from_static("x-tc-content-sha256");
 
 #[cfg(test)]
 mod tests {

@@ -27,9 +27,14 @@ pub const MAX_CANONICAL_REQUEST: usize = 64 * 1024;
 
 /// Length of [`canonical_request`] for these parts, computed without building it. `headers`
 /// gives each signed header's name and untrimmed value length (an upper bound).
-pub fn canonical_request_len(method: &str, query: &str, headers: &[(&str, usize)], signed_headers: &str) -> usize {
+pub fn canonical_request_len<'a>(
+    method: &str,
+    query: &str,
+    headers: impl IntoIterator<Item = (&'a str, usize)>,
+    signed_headers: &str,
+) -> usize {
     let fixed = method.len() + 3 + query.len() + 1 + 1 + signed_headers.len() + 1 + 64;
-    headers.iter().fold(fixed, |sum, (name, value)| sum.saturating_add(name.len() + 2).saturating_add(*value))
+    headers.into_iter().fold(fixed, |sum, (name, value)| sum.saturating_add(name.len() + 2).saturating_add(value))
 }
 
 /// Lower-case hex SHA-256.
@@ -37,10 +42,73 @@ pub fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }
 
+/// Lower-case hex SHA-256, on the stack.
+pub fn sha256_hex_array(data: &[u8]) -> [u8; 64] {
+    hex_array(&Sha256::digest(data).into())
+}
+
+/// Lower-case hex of 32 bytes, on the stack.
+pub fn hex_array(bytes: &[u8; 32]) -> [u8; 64] {
+    let mut out = [0u8; 64];
+    hex::encode_to_slice(bytes, &mut out).expect("64 hex digits for 32 bytes");
+    out
+}
+
+/// The text of lower-case hex digits.
+pub fn hex_str(hex: &[u8; 64]) -> &str {
+    std::str::from_utf8(hex).expect("hex digits are ASCII")
+}
+
 fn hmac(key: &[u8], message: &[u8]) -> [u8; 32] {
     let mut mac = HmacSha256::new_from_slice(key).expect("HMAC accepts keys of any length");
     mac.update(message);
     mac.finalize().into_bytes().into()
+}
+
+/// Where a canonical request is written: a string (to show it) or a running hash (to sign it
+/// without building it).
+pub trait Sink {
+    fn put(&mut self, text: &str);
+}
+
+impl Sink for String {
+    fn put(&mut self, text: &str) {
+        self.push_str(text);
+    }
+}
+
+impl Sink for Sha256 {
+    fn put(&mut self, text: &str) {
+        Digest::update(self, text.as_bytes());
+    }
+}
+
+/// Writes the canonical request to `sink` (see [`canonical_request`]).
+pub fn write_canonical_request<N, V>(
+    sink: &mut impl Sink,
+    method: &str,
+    query: &str,
+    headers: impl IntoIterator<Item = (N, V)>,
+    signed_headers: &str,
+    payload_hash_hex: &str,
+) where
+    N: AsRef<str>,
+    V: AsRef<str>,
+{
+    sink.put(method);
+    sink.put("\n/\n");
+    sink.put(query);
+    sink.put("\n");
+    for (name, value) in headers {
+        sink.put(name.as_ref());
+        sink.put(":");
+        sink.put(value.as_ref().trim());
+        sink.put("\n");
+    }
+    sink.put("\n");
+    sink.put(signed_headers);
+    sink.put("\n");
+    sink.put(payload_hash_hex);
 }
 
 /// The canonical request. `headers` are the signed headers as `(lower-case name, value)`, in
@@ -53,20 +121,7 @@ pub fn canonical_request(
     payload_hash_hex: &str,
 ) -> String {
     let mut out = String::with_capacity(256);
-    out.push_str(method);
-    out.push_str("\n/\n");
-    out.push_str(query);
-    out.push('\n');
-    for (name, value) in headers {
-        out.push_str(name);
-        out.push(':');
-        out.push_str(value.trim());
-        out.push('\n');
-    }
-    out.push('\n');
-    out.push_str(signed_headers);
-    out.push('\n');
-    out.push_str(payload_hash_hex);
+    write_canonical_request(&mut out, method, query, headers.iter().copied(), signed_headers, payload_hash_hex);
     out
 }
 
@@ -85,6 +140,27 @@ pub fn signing_key(secret_key: &str, date: &str, service: &str) -> [u8; 32] {
 /// Raw signature bytes (the wire form is their lower-case hex).
 pub fn signature(signing_key: &[u8; 32], string_to_sign: &str) -> [u8; 32] {
     hmac(signing_key, string_to_sign.as_bytes())
+}
+
+/// HMAC-SHA256 already keyed with a signing key: cloning it skips hashing the key's pads again.
+#[derive(Clone)]
+pub struct Keyed(HmacSha256);
+
+impl Keyed {
+    pub fn new(signing_key: &[u8; 32]) -> Self {
+        Self(HmacSha256::new_from_slice(signing_key).expect("HMAC accepts keys of any length"))
+    }
+
+    /// The signature of the string to sign made of these parts, without building it: the same
+    /// bytes as [`signature`] over [`string_to_sign`] (`canonical_hash_hex` is the hex SHA-256 of
+    /// the canonical request).
+    pub fn sign(&self, timestamp: &str, date: &str, service: &str, canonical_hash_hex: &str) -> [u8; 32] {
+        let mut mac = self.0.clone();
+        for part in [ALGORITHM, "\n", timestamp, "\n", date, "/", service, "/tc3_request\n", canonical_hash_hex] {
+            mac.update(part.as_bytes());
+        }
+        mac.finalize().into_bytes().into()
+    }
 }
 
 /// The parts of an `Authorization: TC3-HMAC-SHA256 …` header.
@@ -260,6 +336,26 @@ mod tests {
     }
 
     #[test]
+    fn the_streamed_signature_is_the_built_one() {
+        let canonical = doc_canonical();
+        let mut hasher = Sha256::new();
+        write_canonical_request(
+            &mut hasher,
+            "POST",
+            "",
+            [("content-type", "application/json; charset=utf-8"), ("host", "cvm.tencentcloudapi.com")],
+            "content-type;host",
+            &sha256_hex(DOC_PAYLOAD.as_bytes()),
+        );
+        let hash = hex_array(&hasher.finalize().into());
+        assert_eq!(hex_str(&hash), sha256_hex(canonical.as_bytes()));
+        assert_eq!(hex_str(&sha256_hex_array(canonical.as_bytes())), sha256_hex(canonical.as_bytes()));
+        let key = signing_key("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE", "2019-02-25", "cvm");
+        let sts = string_to_sign("1551113065", "2019-02-25", "cvm", &canonical);
+        assert_eq!(Keyed::new(&key).sign("1551113065", "2019-02-25", "cvm", hex_str(&hash)), signature(&key, &sts));
+    }
+
+    #[test]
     fn doc_vector_d_get() {
         let canonical = canonical_request(
             "GET",
@@ -343,7 +439,7 @@ mod tests {
         let headers = [("content-type", "application/json"), ("host", "h:1"), ("x-a", "v")];
         let lens: Vec<(&str, usize)> = headers.iter().map(|(n, v)| (*n, v.len())).collect();
         let built = canonical_request("POST", "a=b", &headers, "content-type;host;x-a", &sha256_hex(b""));
-        assert_eq!(canonical_request_len("POST", "a=b", &lens, "content-type;host;x-a"), built.len());
+        assert_eq!(canonical_request_len("POST", "a=b", lens.iter().copied(), "content-type;host;x-a"), built.len());
     }
 
     #[test]

@@ -46,6 +46,23 @@ pub fn utc_date(t: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// Whether `date` is `utc_date(t)`, without formatting it.
+pub fn is_utc_date(date: &str, t: i64) -> bool {
+    let b = date.as_bytes();
+    let number = |range: std::ops::Range<usize>| -> Option<i64> {
+        let digits = b.get(range)?;
+        digits.iter().try_fold(0i64, |n, d| d.is_ascii_digit().then(|| n * 10 + i64::from(d - b'0')))
+    };
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let (Some(y), Some(m), Some(d)) = (number(0..4), number(5..7), number(8..10)) else {
+        return false;
+    };
+    let (cy, cm, cd) = civil_from_days(t.div_euclid(DAY));
+    (cy, i64::from(cm), i64::from(cd)) == (y, m, d)
+}
+
 /// `YYYY-MM-DD` in UTC+8 of a Unix time.
 pub fn local_date(t: i64) -> String {
     utc_date(t.saturating_add(UTC8))
@@ -123,6 +140,15 @@ mod tests {
         assert_eq!(utc_date(1_551_113_065), "2019-02-25");
         assert_eq!(utc_date(951_782_400), "2000-02-29");
         assert_eq!(utc_date(-1), "1969-12-31");
+        for t in [0, 1_551_113_065, 951_782_400, -1, -62_167_219_200, 253_402_300_799] {
+            assert!(is_utc_date(&utc_date(t), t), "{t}");
+            assert!(!is_utc_date(&utc_date(t + 86_400), t), "{t}");
+        }
+        // Years outside 0000–9999 are never written in ten characters.
+        assert!(!is_utc_date(&utc_date(-62_167_219_201), -62_167_219_201));
+        assert!(!is_utc_date(&utc_date(253_402_300_800), 253_402_300_800));
+        assert!(!is_utc_date("2019-2-255", 1_551_113_065));
+        assert!(!is_utc_date("2019-02-25 ", 1_551_113_065));
     }
 
     #[test]

@@ -311,7 +311,12 @@ impl Room {
 
     /// The sessions that have begun by `now` (all of them for fixtures).
     pub fn sessions_at(&self, now: u64) -> impl Iterator<Item = &Session> {
-        self.sessions.iter().filter(move |s| !self.as_of_now() || s.join_ts <= now)
+        self.sessions_at_indexed(now).map(|(_, s)| s)
+    }
+
+    /// [`Room::sessions_at`] with each session's index in `sessions`.
+    pub fn sessions_at_indexed(&self, now: u64) -> impl Iterator<Item = (usize, &Session)> {
+        self.sessions.iter().enumerate().filter(move |(_, s)| !self.as_of_now() || s.join_ts <= now)
     }
 
     /// LeaveTs of a session as it stands at `now` (`None`: still in the room).
