@@ -1,6 +1,7 @@
 //! Cloud recording over a real socket, on the virtual clock: the lifecycle (Idle, InProgress,
 //! Exited, then gone), its endings (Delete, idle exit, dismissal, removal of the robot, a
-//! second robot of the same id), the files it lists, Modify, expiry, the limits and codes.
+//! second robot of the same id), the files it lists, Modify, expiry, the limits and codes; many
+//! clients starting and stopping tasks of several families on one room at once.
 
 mod common;
 
@@ -357,4 +358,93 @@ async fn the_control_plane_shows_a_task_s_history_and_the_tasks_in_a_room() {
     control(&server, "reset", json!({"sdk_app_id": APP})).await;
     let after: Value = get(format!("sdk_app_id={APP}")).await.json().await.unwrap();
     assert_eq!(after["tasks"], json!([]));
+}
+
+/// Many clients at once on one room: starts of recordings (some over the limit), relays and
+/// ingests, then their stops, each raced by a second stop of the same task.
+#[tokio::test]
+async fn many_parallel_starts_and_stops_on_one_room_keep_every_task_and_limit() {
+    let mut cfg = config();
+    cfg.task_limits = trtc_mock::world::tasks::Limits::parse("cloud_recording=8").unwrap();
+    let server = start(cfg).await;
+    join(&server, json!(9090), "host", json!({})).await;
+    let url = server.url();
+    let spawn_call = |action: &'static str, body: Value| {
+        let url = url.clone();
+        tokio::spawn(async move { Tc3::post(action, body).send(&url).await })
+    };
+    let mut starts = Vec::new();
+    for i in 0..12 {
+        starts.push((
+            "cloud_recording",
+            spawn_call("CreateCloudRecording", create(json!("9090"), json!({"UserId": format!("rec_{i}")}))),
+        ));
+    }
+    for i in 0..4 {
+        let relay = json!({
+            "SdkAppId": APP, "RoomId": "9090", "RoomIdType": 0, "WithTranscoding": 1,
+            "AgentParams": {"UserId": format!("relay_{i}"), "UserSig": "s"},
+            "AudioParams": {"AudioEncode": {"SampleRate": 48000, "Channel": 2, "BitRate": 64}},
+            "PublishCdnParams": [{"PublishCdnUrl": format!("rtmp://push.example.com/live/{i}"), "IsTencentCdn": 1}]
+        });
+        starts.push(("publish_cdn", spawn_call("StartPublishCdnStream", relay)));
+    }
+    for i in 0..4 {
+        let ingest = json!({
+            "SdkAppId": APP, "RoomId": "9090", "RoomIdType": 1, "UserId": format!("ingest_{i}"), "UserSig": "s",
+            "StreamUrl": "rtmp://live.example.com/app/stream"
+        });
+        starts.push(("stream_ingest", spawn_call("StartStreamIngest", ingest)));
+    }
+    let mut started: Vec<(&str, String)> = Vec::new();
+    let mut refused = Vec::new();
+    for (family, handle) in starts {
+        let reply = handle.await.unwrap();
+        match reply.code() {
+            None => started.push((family, reply.ok()["TaskId"].as_str().unwrap().to_owned())),
+            Some(code) => refused.push((family, code.to_owned())),
+        }
+    }
+    assert_eq!(refused, vec![("cloud_recording", "FailedOperation.RestrictedConcurrency".to_owned()); 4]);
+    assert_eq!(started.len(), 16);
+    let ids: std::collections::BTreeSet<&str> = started.iter().map(|(_, id)| id.as_str()).collect();
+    assert_eq!(ids.len(), 16, "every TaskId is unique");
+
+    // Every robot is in the room, each with its task.
+    let rooms: Value =
+        client().get(format!("{url}/_mock/rooms?sdk_app_id={APP}")).send().await.unwrap().json().await.unwrap();
+    let room = rooms["rooms"].as_array().unwrap().iter().find(|r| r["room_id"] == 9090).unwrap().clone();
+    let robots: std::collections::BTreeSet<&str> =
+        room["users"].as_array().unwrap().iter().filter_map(|u| u["task_id"].as_str()).collect();
+    assert_eq!(robots, ids);
+
+    // Two stops race for each task: one succeeds, the other gets the family's documented code.
+    let stop = |family: &str, task: &str| match family {
+        "cloud_recording" => ("DeleteCloudRecording", json!({"SdkAppId": APP, "TaskId": task})),
+        "publish_cdn" => ("StopPublishCdnStream", json!({"SdkAppId": APP, "TaskId": task})),
+        _ => ("StopStreamIngest", json!({"SdkAppId": APP, "TaskId": task})),
+    };
+    let mut stops = Vec::new();
+    for (family, task) in &started {
+        for _ in 0..2 {
+            let (action, body) = stop(family, task);
+            stops.push((*family, spawn_call(action, body)));
+        }
+    }
+    let mut outcomes: std::collections::BTreeMap<&str, Vec<Option<String>>> = Default::default();
+    for (family, handle) in stops {
+        outcomes.entry(family).or_default().push(handle.await.unwrap().code().map(str::to_owned));
+    }
+    for (family, codes) in &outcomes {
+        let successes = codes.iter().filter(|c| c.is_none()).count();
+        assert_eq!(successes * 2, codes.len(), "{family}: one success per task: {codes:?}");
+        let expected = if *family == "stream_ingest" { "FailedOperation.TaskFinished" } else { "ResourceNotFound" };
+        assert!(codes.iter().flatten().all(|c| c == expected), "{family}: {codes:?}");
+    }
+    // The robots left with their tasks; only the host is still in the room.
+    let rooms: Value =
+        client().get(format!("{url}/_mock/rooms?sdk_app_id={APP}")).send().await.unwrap().json().await.unwrap();
+    let room = rooms["rooms"].as_array().unwrap().iter().find(|r| r["room_id"] == 9090).unwrap().clone();
+    let users: Vec<&str> = room["users"].as_array().unwrap().iter().map(|u| u["user_id"].as_str().unwrap()).collect();
+    assert_eq!(users, vec!["host"]);
 }
