@@ -27,7 +27,7 @@ use axum::http::{HeaderName, HeaderValue, Method, Request, Uri};
 use base64::Engine;
 use futures_util::FutureExt;
 use trtc_mock::config::RateLimitMode;
-use trtc_mock::error::Language;
+use trtc_mock::error::{COMMON_CODES, Language};
 use trtc_mock::gateway::{self, Record, tc3, v1};
 use trtc_mock::world::WallClock;
 use trtc_mock::{Account, App, Config};
@@ -37,48 +37,6 @@ pub const SECRET_KEY: &str = "fuzz-secret";
 /// The wall clock of the fuzzed server (fixed, so runs replay), Unix seconds.
 pub const NOW: i64 = 1_764_000_000;
 pub const HOST: &str = "127.0.0.1:8080";
-
-/// The 38 common error codes of API 3.0.
-pub const COMMON_CODES: &[&str] = &[
-    "ActionOffline",
-    "AuthFailure.InvalidAuthorization",
-    "AuthFailure.InvalidSecretId",
-    "AuthFailure.MFAFailure",
-    "AuthFailure.SecretIdNotFound",
-    "AuthFailure.SignatureExpire",
-    "AuthFailure.SignatureFailure",
-    "AuthFailure.TokenFailure",
-    "AuthFailure.UnauthorizedOperation",
-    "DryRunOperation",
-    "FailedOperation",
-    "InternalError",
-    "InvalidAction",
-    "InvalidParameter",
-    "InvalidParameterValue",
-    "InvalidRequest",
-    "IpInBlacklist",
-    "IpNotInWhitelist",
-    "LimitExceeded",
-    "MissingParameter",
-    "NoSuchProduct",
-    "NoSuchVersion",
-    "RequestLimitExceeded",
-    "RequestLimitExceeded.GlobalRegionUinLimitExceeded",
-    "RequestLimitExceeded.IPLimitExceeded",
-    "RequestLimitExceeded.UinLimitExceeded",
-    "RequestSizeLimitExceeded",
-    "ResourceInUse",
-    "ResourceInsufficient",
-    "ResourceNotFound",
-    "ResourceUnavailable",
-    "ResponseSizeLimitExceeded",
-    "ServiceUnavailable",
-    "UnauthorizedOperation",
-    "UnknownParameter",
-    "UnsupportedOperation",
-    "UnsupportedProtocol",
-    "UnsupportedRegion",
-];
 
 struct Fixed;
 
