@@ -19,6 +19,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::{body, ok, reply};
@@ -105,6 +106,22 @@ fn app_id(sdk_app_id: u64) -> Result<(), String> {
     if sdk_app_id == 0 { Err("sdk_app_id must not be 0".to_owned()) } else { Ok(()) }
 }
 
+fn bad_request(error: String) -> Response {
+    reply(StatusCode::BAD_REQUEST, json!({"error": error}))
+}
+
+fn not_in_room(user_id: &str, key: &RoomKey) -> Response {
+    reply(StatusCode::NOT_FOUND, json!({"error": format!("user {user_id} is not in room {}", key.id)}))
+}
+
+/// A body and the room it names (`room` reads its SdkAppId and room id), checked.
+fn parse<T: DeserializeOwned + Default>(bytes: &Bytes, room: fn(&T) -> (u64, &Value)) -> Result<(T, RoomKey), String> {
+    let request: T = body(bytes)?;
+    let (sdk_app_id, room_id) = room(&request);
+    let key = app_id(sdk_app_id).and_then(|()| key(room_id))?;
+    Ok((request, key))
+}
+
 fn now(app: &App) -> u64 {
     u64::try_from(app.world.clock.now()).unwrap_or_default()
 }
@@ -127,16 +144,12 @@ fn change(app: &App, sdk_app_id: u64, key: &RoomKey, change: Change) -> Response
 }
 
 pub async fn join(State(app): State<Arc<App>>, bytes: Bytes) -> Response {
-    let request: JoinBody = match body(&bytes) {
-        Ok(b) => b,
-        Err(e) => return reply(StatusCode::BAD_REQUEST, json!({"error": e})),
-    };
-    let key = match app_id(request.sdk_app_id).and_then(|()| key(&request.room_id)) {
-        Ok(key) => key,
-        Err(e) => return reply(StatusCode::BAD_REQUEST, json!({"error": e})),
+    let (request, key) = match parse::<JoinBody>(&bytes, |r| (r.sdk_app_id, &r.room_id)) {
+        Ok(parsed) => parsed,
+        Err(e) => return bad_request(e),
     };
     if let Err(e) = user(&request.user_id) {
-        return reply(StatusCode::BAD_REQUEST, json!({"error": e}));
+        return bad_request(e);
     }
     let role = match request.role.as_deref() {
         None | Some("anchor") => Role::Anchor,
@@ -158,35 +171,24 @@ pub async fn join(State(app): State<Arc<App>>, bytes: Bytes) -> Response {
 }
 
 pub async fn leave(State(app): State<Arc<App>>, bytes: Bytes) -> Response {
-    let request: LeaveBody = match body(&bytes) {
-        Ok(b) => b,
-        Err(e) => return reply(StatusCode::BAD_REQUEST, json!({"error": e})),
-    };
-    let key = match app_id(request.sdk_app_id).and_then(|()| key(&request.room_id)) {
-        Ok(key) => key,
-        Err(e) => return reply(StatusCode::BAD_REQUEST, json!({"error": e})),
+    let (request, key) = match parse::<LeaveBody>(&bytes, |r| (r.sdk_app_id, &r.room_id)) {
+        Ok(parsed) => parsed,
+        Err(e) => return bad_request(e),
     };
     let now = now(&app);
     let present = app.world.room_in_use(request.sdk_app_id, &key, now).is_some_and(|room| {
         room.sessions_at(now).any(|s| s.user_id == request.user_id && room.leave_at(s, now).is_none())
     });
     if !present {
-        return reply(
-            StatusCode::NOT_FOUND,
-            json!({"error": format!("user {} is not in room {}", request.user_id, key.id)}),
-        );
+        return not_in_room(&request.user_id, &key);
     }
     change(&app, request.sdk_app_id, &key, Change::Leave { user_id: request.user_id, reason: ExitReason::Normal })
 }
 
 pub async fn publish(State(app): State<Arc<App>>, bytes: Bytes) -> Response {
-    let request: PublishBody = match body(&bytes) {
-        Ok(b) => b,
-        Err(e) => return reply(StatusCode::BAD_REQUEST, json!({"error": e})),
-    };
-    let key = match app_id(request.sdk_app_id).and_then(|()| key(&request.room_id)) {
-        Ok(key) => key,
-        Err(e) => return reply(StatusCode::BAD_REQUEST, json!({"error": e})),
+    let (request, key) = match parse::<PublishBody>(&bytes, |r| (r.sdk_app_id, &r.room_id)) {
+        Ok(parsed) => parsed,
+        Err(e) => return bad_request(e),
     };
     let now = now(&app);
     let Some(room) = app.world.room_in_use(request.sdk_app_id, &key, now) else {
@@ -194,10 +196,7 @@ pub async fn publish(State(app): State<Arc<App>>, bytes: Bytes) -> Response {
     };
     let session = room.sessions_at(now).find(|s| s.user_id == request.user_id && room.leave_at(s, now).is_none());
     match session {
-        None => reply(
-            StatusCode::NOT_FOUND,
-            json!({"error": format!("user {} is not in room {}", request.user_id, key.id)}),
-        ),
+        None => not_in_room(&request.user_id, &key),
         Some(s) if s.role == Role::Audience => reply(
             StatusCode::CONFLICT,
             json!({"error": format!("user {} is audience: an audience user publishes nothing", request.user_id)}),
