@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{GENERATED_NOW, Tc3, advance, assert_code, call, client, config, start};
+use common::{GENERATED_NOW, Tc3, advance, assert_code, call, client, config, room_users, start};
 use serde_json::{Value, json};
 use trtc_mock::Running;
 
@@ -31,23 +31,8 @@ async fn status(server: &Running, task: &str) -> String {
     reply.ok()["Status"].as_str().unwrap().to_owned()
 }
 
-/// The users in room `room` now, with what each sends.
 async fn users(server: &Running, room: Value) -> Vec<Value> {
-    let rooms: Value = client()
-        .get(format!("{}/_mock/rooms?sdk_app_id={APP}", server.url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    rooms["rooms"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["room_id"] == room)
-        .map(|r| r["users"].as_array().unwrap().clone())
-        .unwrap_or_default()
+    room_users(server, APP, &room).await
 }
 
 async fn sending(server: &Running, room: Value, user: &str) -> Option<Value> {

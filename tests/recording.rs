@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{GENERATED_NOW, Tc3, advance, assert_code, call, client, config, control, start};
+use common::{GENERATED_NOW, Tc3, advance, assert_code, call, client, config, control, room_users, start};
 use serde_json::{Value, json};
 use trtc_mock::{Config, Running};
 
@@ -75,10 +75,8 @@ async fn a_recording_waits_for_a_stream_records_it_and_exits_after_max_idle_time
     assert!(files.iter().all(|f| f["UserId"] == "host" && f["BeginTimeStamp"] == (NOW + 60) * 1000));
 
     // The robot is in the room, as an audience member.
-    let rooms = client().get(format!("{}/_mock/rooms?sdk_app_id={APP}", server.url())).send().await.unwrap();
-    let rooms: Value = rooms.json().await.unwrap();
-    let room = rooms["rooms"].as_array().unwrap().iter().find(|r| r["room_id"] == 3001).unwrap().clone();
-    assert!(room["users"].as_array().unwrap().iter().any(|u| u["user_id"] == "recorder_1" && u["role"] == "audience"));
+    let users = room_users(&server, APP, &json!(3001)).await;
+    assert!(users.iter().any(|u| u["user_id"] == "recorder_1" && u["role"] == "audience"));
 
     // The anchor leaves: 30 s later the recording exits, shows Exited for a while, then is gone.
     advance(&server, 100).await;
@@ -411,11 +409,8 @@ async fn many_parallel_starts_and_stops_on_one_room_keep_every_task_and_limit() 
     assert_eq!(ids.len(), 16, "every TaskId is unique");
 
     // Every robot is in the room, each with its task.
-    let rooms: Value =
-        client().get(format!("{url}/_mock/rooms?sdk_app_id={APP}")).send().await.unwrap().json().await.unwrap();
-    let room = rooms["rooms"].as_array().unwrap().iter().find(|r| r["room_id"] == 9090).unwrap().clone();
-    let robots: std::collections::BTreeSet<&str> =
-        room["users"].as_array().unwrap().iter().filter_map(|u| u["task_id"].as_str()).collect();
+    let users = room_users(&server, APP, &json!(9090)).await;
+    let robots: std::collections::BTreeSet<&str> = users.iter().filter_map(|u| u["task_id"].as_str()).collect();
     assert_eq!(robots, ids);
 
     // Two stops race for each task: one succeeds, the other gets the family's documented code.
@@ -442,9 +437,7 @@ async fn many_parallel_starts_and_stops_on_one_room_keep_every_task_and_limit() 
         assert!(codes.iter().flatten().all(|c| c == expected), "{family}: {codes:?}");
     }
     // The robots left with their tasks; only the host is still in the room.
-    let rooms: Value =
-        client().get(format!("{url}/_mock/rooms?sdk_app_id={APP}")).send().await.unwrap().json().await.unwrap();
-    let room = rooms["rooms"].as_array().unwrap().iter().find(|r| r["room_id"] == 9090).unwrap().clone();
-    let users: Vec<&str> = room["users"].as_array().unwrap().iter().map(|u| u["user_id"].as_str().unwrap()).collect();
+    let users = room_users(&server, APP, &json!(9090)).await;
+    let users: Vec<&str> = users.iter().map(|u| u["user_id"].as_str().unwrap()).collect();
     assert_eq!(users, vec!["host"]);
 }

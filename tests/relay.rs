@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{GENERATED_NOW, Tc3, advance, assert_code, call, client, config, control, start};
+use common::{GENERATED_NOW, Tc3, advance, assert_code, call, client, config, control, room_users, start};
 use serde_json::{Value, json};
 use trtc_mock::{Config, Running};
 
@@ -38,21 +38,7 @@ async fn family(server: &Running, family: &str) -> Vec<Value> {
 }
 
 async fn users_of(server: &Running, room: Value) -> Vec<Value> {
-    let rooms: Value = client()
-        .get(format!("{}/_mock/rooms?sdk_app_id={APP}", server.url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    rooms["rooms"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["room_id"] == room)
-        .map(|r| r["users"].as_array().unwrap().clone())
-        .unwrap_or_default()
+    room_users(server, APP, &room).await
 }
 
 /// A valid mixing relay of numeric room `room` to a Tencent CDN, with `extra` merged in.

@@ -373,3 +373,23 @@ pub async fn advance(server: &Running, seconds: u64) {
 pub async fn call(server: &Running, action: &str, body: Value) -> Reply {
     Tc3::post(action, body).send(&server.url()).await
 }
+
+/// `GET /_mock/<path_and_query>`: the JSON answered, which must be a success.
+pub async fn inspect(server: &Running, path_and_query: &str) -> Value {
+    let response = client().get(format!("{}/_mock/{path_and_query}", server.url())).send().await.unwrap();
+    assert!(response.status().is_success(), "{path_and_query}: {}", response.status());
+    response.json().await.unwrap()
+}
+
+/// The users in room `room` (a number: numeric room; a string: string room) of app `sdk_app_id`
+/// now, as `/_mock/rooms` shows them; none when the room is not in use.
+pub async fn room_users(server: &Running, sdk_app_id: u64, room: &Value) -> Vec<Value> {
+    let rooms = inspect(server, &format!("rooms?sdk_app_id={sdk_app_id}")).await;
+    rooms["rooms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["room_id"] == *room)
+        .map(|r| r["users"].as_array().unwrap().clone())
+        .unwrap_or_default()
+}
