@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::config::Config;
+use crate::control::callbacks::delivery::Callbacks;
 use crate::control::faults::Faults;
 use crate::control::journal::Journal;
 use crate::gateway::auth::Credentials;
@@ -17,6 +18,8 @@ pub struct App {
     pub world: World,
     pub journal: Journal,
     pub faults: Faults,
+    /// Callback settings and deliveries.
+    pub callbacks: Callbacks,
     /// Wall-clock start, Unix milliseconds.
     pub started_ms: i64,
 }
@@ -39,12 +42,14 @@ impl App {
         let clock = Clock::new(wall, config.start_time, config.freeze);
         let mut world = World::new(clock, Generator::new(config.seed, config.density), fixtures);
         world.limits = config.task_limits.clone();
+        world.usersig_keys = crate::world::keys::UserSigKeys::new(config.usersig_keys.clone());
         Ok(Self {
             credentials: Credentials::new(&config.accounts),
             throttle: Throttle::new(config.rate_limit),
             world,
             journal: Journal::new(config.journal_size, config.journal_bytes),
             faults: Faults::new(config.seed),
+            callbacks: Callbacks::new(&config.callbacks)?,
             started_ms,
             config,
         })
@@ -57,5 +62,6 @@ impl App {
         self.journal.clear(sdk_app_id);
         self.faults.clear(sdk_app_id);
         self.throttle.reset(sdk_app_id);
+        self.callbacks.reset(sdk_app_id);
     }
 }

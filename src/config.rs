@@ -12,6 +12,7 @@ use clap::{Args, ValueEnum};
 use serde::Deserialize;
 
 use crate::world::Density;
+use crate::world::keys::KeySet;
 use crate::world::tasks::Limits;
 
 /// The SecretId/SecretKey pair every emulator accepts unless told otherwise.
@@ -151,6 +152,10 @@ pub struct Config {
     /// Connections served at once; `None` derives the cap from the open-file limit (see
     /// [`crate::server::connection_cap`]).
     pub max_connections: Option<usize>,
+    /// SDK secret keys UserSigs are verified with (none: UserSigs are not checked).
+    pub usersig_keys: KeySet,
+    /// Callback settings by SdkAppId, as the apps file gives them (checked at start-up).
+    pub callbacks: Vec<(u64, serde_json::Value)>,
 }
 
 /// Default of `--header-timeout`.
@@ -197,6 +202,8 @@ impl Default for Config {
             body_timeout: DEFAULT_BODY_TIMEOUT,
             keep_alive_timeout: DEFAULT_KEEP_ALIVE_TIMEOUT,
             max_connections: None,
+            usersig_keys: KeySet::default(),
+            callbacks: Vec::new(),
         }
     }
 }
@@ -326,6 +333,16 @@ pub struct ServeArgs {
     #[arg(long, env = "TRTC_MOCK_KEEP_ALIVE_TIMEOUT", default_value = "60", value_parser = parse_duration)]
     pub keep_alive_timeout: Duration,
 
+    /// SDK secret key of the SdkAppIds of `--sdk-app-ids` (of every SdkAppId without them): the
+    /// UserSigs of robot-joining actions are then verified. Default: no check.
+    #[arg(long, env = "TRTC_MOCK_USERSIG_KEY", hide_env_values = true)]
+    pub usersig_key: Option<String>,
+
+    /// JSON file of per-SdkAppId console settings:
+    /// `{"apps": {"1400000000": {"usersig_key": "…", "callbacks": {"key": "…", "urls": {"room": "http://…"}}}}}`.
+    #[arg(long, env = "TRTC_MOCK_APPS_FILE")]
+    pub apps_file: Option<PathBuf>,
+
     /// Connections served at once; more wait in the listen backlog. Default: 1024, or less to
     /// stay 32 below the open-file limit (`ulimit -n`).
     #[arg(long, env = "TRTC_MOCK_MAX_CONNECTIONS", value_parser = clap::value_parser!(u64).range(1..))]
@@ -410,6 +427,32 @@ pub fn load_credentials(path: &Path) -> Result<Vec<Account>, String> {
     Ok(file.accounts)
 }
 
+/// One app of the apps file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AppSettings {
+    usersig_key: Option<String>,
+    callbacks: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AppsFile {
+    apps: std::collections::BTreeMap<String, AppSettings>,
+}
+
+fn load_apps(path: &Path) -> Result<Vec<(u64, AppSettings)>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let file: AppsFile = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    file.apps
+        .into_iter()
+        .map(|(app, settings)| {
+            let id = app.parse::<u64>().map_err(|_| format!("{}: {app:?} is not an SdkAppId", path.display()))?;
+            Ok((id, settings))
+        })
+        .collect()
+}
+
 impl ServeArgs {
     /// Resolves the arguments into a [`Config`], reading the credentials file if any.
     pub fn into_config(self) -> Result<Config, String> {
@@ -430,7 +473,27 @@ impl ServeArgs {
                 accounts.push(account);
             }
         }
+        let mut usersig_keys = KeySet::default();
+        if let Some(key) = self.usersig_key.filter(|k| !k.is_empty()) {
+            match &accounts[0].sdk_app_ids {
+                Some(apps) => usersig_keys.apps.extend(apps.iter().map(|app| (*app, Some(key.clone())))),
+                None => usersig_keys.every_app = Some(key),
+            }
+        }
+        let mut callbacks = Vec::new();
+        if let Some(path) = &self.apps_file {
+            for (app, settings) in load_apps(path)? {
+                if let Some(key) = settings.usersig_key {
+                    usersig_keys.apps.insert(app, Some(key));
+                }
+                if let Some(value) = settings.callbacks {
+                    callbacks.push((app, value));
+                }
+            }
+        }
         Ok(Config {
+            usersig_keys,
+            callbacks,
             addr: self.addr,
             accounts,
             auth: self.auth,

@@ -160,6 +160,18 @@ pub fn connection_cap(configured: Option<usize>, open_files: Option<u64>) -> usi
     }
 }
 
+/// Sends the callbacks that fall due, off every request's path: woken by the clock and settings
+/// changes, and every 100 ms as the virtual clock runs on.
+async fn deliver_callbacks(app: Arc<App>) {
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_millis(100)) => {}
+            () = app.callbacks.wake.notified() => {}
+        }
+        app.callbacks.pump(&app.world).await;
+    }
+}
+
 /// Serves `app` on an already-bound listener until `shutdown` completes, then lets in-flight
 /// requests finish (for up to three seconds).
 pub async fn serve(
@@ -169,6 +181,7 @@ pub async fn serve(
 ) -> io::Result<()> {
     let router = router(Arc::clone(&app));
     let graceful = GracefulShutdown::new();
+    let callbacks = tokio::spawn(deliver_callbacks(Arc::clone(&app)));
     let mut shutdown = pin!(shutdown);
     let open_files = open_file_limit();
     let cap = connection_cap(app.config.max_connections, open_files);
@@ -271,6 +284,7 @@ pub async fn serve(
         });
     }
     drop(listener);
+    callbacks.abort();
     if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await.is_err() {
         tracing::warn!("requests still running after the shutdown grace period were cut");
     }
@@ -635,6 +649,7 @@ fn refusal_envelope(app: &App, status: u16, head: &[u8]) -> Vec<u8> {
         duration_us: 0,
         fault: None,
         signature: None,
+        note: None,
     });
     bytes
 }

@@ -242,3 +242,35 @@ async fn with_few_file_descriptors_idle_connections_cannot_starve_a_request() {
     assert_eq!(refused, 0, "{log:#?}");
     assert!(log.iter().any(|l| l.contains("connection cap reached")), "{log:#?}");
 }
+
+#[tokio::test]
+async fn the_apps_file_and_the_usersig_key_flag_set_the_console_settings() {
+    let dir = std::env::temp_dir().join(format!("trtc-mock-apps-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("apps.json");
+    std::fs::write(
+        &file,
+        r#"{"apps": {"1400000005": {"usersig_key": "k5", "callbacks": {"key": "abc", "urls": {"*": "http://127.0.0.1:9/cb"}}}}}"#,
+    )
+    .unwrap();
+    let (mut child, url) = spawn(&["--apps-file", file.to_str().unwrap(), "--usersig-key", "every"]);
+    let get = |path: String| {
+        let url = url.clone();
+        async move { common::client().get(format!("{url}/_mock/{path}")).send().await.unwrap() }
+    };
+    let settings: serde_json::Value = get("apps/1400000005/callbacks".into()).await.json().await.unwrap();
+    assert_eq!(settings["callbacks"]["urls"]["*"], "http://127.0.0.1:9/cb");
+    let key: serde_json::Value = get("apps/1400000005/usersig-key".into()).await.json().await.unwrap();
+    assert_eq!(key["key"], "k5", "the file's key wins for its app");
+    let key: serde_json::Value = get("apps/1400000077/usersig-key".into()).await.json().await.unwrap();
+    assert_eq!(key["key"], "every", "--usersig-key without --sdk-app-ids is every app's");
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    // Bad settings stop start-up, naming the app.
+    std::fs::write(&file, r#"{"apps": {"1400000005": {"callbacks": {"urls": {"room": "ftp://x"}}}}}"#).unwrap();
+    let out = run(&["--addr", "127.0.0.1:0", "--apps-file", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("SdkAppId 1400000005") && err.contains("http://"), "{err}");
+}

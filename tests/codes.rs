@@ -158,7 +158,7 @@ fn semantic_handlers_answer_only_their_documented_codes() {
     let config = Config { start_time: Some(NOW as i64), freeze: true, ..Config::default() };
     let app = App::new(config).unwrap();
     let restricted = Account { sdk_app_ids: Some(vec![APP]), ..Account::new("AKID", "key") };
-    let ctx = Ctx { world: &app.world, account: &restricted, now: NOW };
+    let ctx = Ctx::new(&app.world, &restricted, NOW);
     for (action, _) in HANDLERS {
         // The actions on a task need one running.
         let starter = match *action {

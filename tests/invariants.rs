@@ -26,7 +26,7 @@ impl World {
     }
 
     fn call(&self, action: &str, input: Value) -> Value {
-        let ctx = Ctx { world: &self.app.world, account: &self.account, now: NOW };
+        let ctx = Ctx::new(&self.app.world, &self.account, NOW);
         match handler(action).expect(action)(&ctx, input.clone()) {
             Ok(Output::Json(bytes)) => serde_json::from_slice(&bytes).unwrap(),
             other => panic!("{action} {input}: {other:?}"),

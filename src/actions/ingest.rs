@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 
 use super::Ctx;
 use super::generated::task_id_of;
-use super::tasks::{RoomIdTypes, check_app, out_of_range, params, room_key};
+use super::tasks::{RoomIdTypes, check_app, check_user_sig, out_of_range, params, room_key};
 use crate::error::{ApiError, ApiResult};
 use crate::world::live::{Change, Streams};
 use crate::world::model::{Resolution, Role, Services};
@@ -262,6 +262,7 @@ pub fn start_stream_ingest(ctx: &Ctx<'_>, input: StartStreamIngestInput) -> ApiR
     if input.user_sig.is_empty() {
         return Err(ApiError::business("InvalidParameter.UserSig"));
     }
+    check_user_sig(ctx, input.sdk_app_id, &input.user_id, &input.user_sig)?;
     let url = start_url(&input)?;
     let repeat = input.repeat_num.unwrap_or(1);
     within("RepeatNum", repeat, -1, 1000)?;

@@ -32,6 +32,15 @@ pub struct Ctx<'a> {
     pub account: &'a Account,
     /// Virtual now of this request, Unix seconds.
     pub now: u64,
+    /// Why a handler refused, for the request journal where the client's message does not say
+    /// (a UserSig minted with another key…); the client never sees it.
+    pub note: std::sync::OnceLock<String>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(world: &'a World, account: &'a Account, now: u64) -> Self {
+        Self { world, account, now, note: std::sync::OnceLock::new() }
+    }
 }
 
 /// An action's answer: the fields of `Response` as a JSON object, or a stream of server-sent

@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use super::Ctx;
 use super::generated::task_id_of;
 use super::tasks::{
-    RoomIdTypes, check_app, file_safe_base64, idle_in_progress_exited, one_of, params, ranged, required, room_key,
-    start_refused, task_refused,
+    RoomIdTypes, check_app, check_user_sig, file_safe_base64, idle_in_progress_exited, one_of, params, ranged,
+    required, room_key, start_refused, task_refused,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::world::live::Streams;
@@ -202,6 +202,7 @@ fn check_mix(mix: &MixTranscodeParams) -> ApiResult<()> {
 /// Starts recording a room.
 pub fn create_cloud_recording(ctx: &Ctx<'_>, input: CreateCloudRecordingInput) -> ApiResult<TaskIdOutput> {
     check_app(ctx, input.sdk_app_id, "InvalidParameter.SdkAppId")?;
+    check_user_sig(ctx, input.sdk_app_id, &input.user_id, &input.user_sig)?;
     let key = room_key(
         &input.room_id,
         input.room_id_type.unwrap_or(1),

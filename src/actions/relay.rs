@@ -17,7 +17,7 @@ use serde_json::Value;
 use super::Ctx;
 use super::generated::task_id_of;
 use super::rules;
-use super::tasks::{RoomIdTypes, one_of, out_of_range, ranged, required, room_key};
+use super::tasks::{RoomIdTypes, check_user_sig, one_of, out_of_range, ranged, required, room_key};
 use crate::error::{ApiError, ApiResult};
 use crate::world::RoomKey;
 use crate::world::live::Streams;
@@ -592,6 +592,7 @@ pub fn start_publish_cdn_stream(ctx: &Ctx<'_>, input: Value) -> ApiResult<TaskId
         return Err(missing("AgentParams.UserId"));
     }
     let max_idle = ranged(INVALID, "AgentParams.MaxIdleTime", agent.max_idle_time, 30, 5, 86_400)?;
+    check_user_sig(ctx, req.sdk_app_id, &agent.user_id, agent.user_sig.as_deref().unwrap_or_default())?;
     check_blocks(&req.blocks)?;
     // Audio is always transcoded: its encoding is needed from the start.
     if req.blocks.audio_params.as_ref().is_none_or(|a| a.audio_encode.is_none()) {

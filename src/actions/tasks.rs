@@ -122,3 +122,17 @@ pub fn file_safe_base64(text: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(text).replace('/', "-").replace('=', ".")
 }
+
+/// Verifies a robot's UserSig when the app has an SDK secret key (`--usersig-key`, the apps file
+/// or `PUT /_mock/apps/{id}/usersig-key`); without one nothing is checked, as before keys
+/// existed. A refusal is `InvalidParameter.UserSig` and the request journal says why.
+pub fn check_user_sig(ctx: &Ctx<'_>, sdk_app_id: u64, user_id: &str, user_sig: &str) -> ApiResult<()> {
+    let Some(key) = ctx.world.usersig_keys.get(sdk_app_id) else {
+        return Ok(());
+    };
+    crate::pure::usersig::verify(user_sig, &key, sdk_app_id, user_id, ctx.now).map(drop).map_err(|refusal| {
+        // The journal says why; the client gets the service's one message.
+        let _ = ctx.note.set(format!("UserSig: {}", refusal.reason()));
+        ApiError::business("InvalidParameter.UserSig")
+    })
+}

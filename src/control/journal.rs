@@ -205,6 +205,9 @@ pub struct Entry {
     pub fault: Option<u64>,
     /// The server's side of a refused signature.
     pub signature: Option<RefusedSignature>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Why the server refused, where the message does not say (a UserSig minted with the wrong key…).
+    pub note: Option<String>,
 }
 
 impl Entry {
@@ -216,6 +219,7 @@ impl Entry {
         self.secret_id = self.secret_id.map(|s| clip_owned(s, SHOWN));
         self.code = clip_owned(self.code, SHOWN);
         self.message = self.message.map(|m| clip_owned(m, SHOWN_MESSAGE));
+        self.note = self.note.map(|m| clip_owned(m, SHOWN_MESSAGE));
         self
     }
 
@@ -231,6 +235,7 @@ impl Entry {
             + opt(&self.secret_id)
             + self.code.len()
             + opt(&self.message)
+            + opt(&self.note)
             + self.signature.as_ref().map_or(0, RefusedSignature::heap_bytes)
     }
 }
@@ -396,6 +401,7 @@ mod tests {
             duration_us: 0,
             fault: None,
             signature: None,
+            note: None,
         }
     }
 

@@ -14,7 +14,9 @@
 //! | `GET/POST /_mock/clock` | read, set, advance, freeze the virtual clock |
 //! | `POST /_mock/rooms/join`, `/leave`, `/publish`, `GET /_mock/rooms` | users in live rooms, and the rooms in use |
 //! | `GET /_mock/tasks` | the tasks started through the API, with their state history |
+//! | `/_mock/apps/{id}/callbacks`, `/_mock/apps/{id}/usersig-key`, `/_mock/usersig`, `/_mock/callbacks…` | callbacks and UserSig keys ([`callbacks`]) |
 
+pub mod callbacks;
 pub mod faults;
 pub mod journal;
 pub mod probe;
@@ -56,6 +58,15 @@ pub fn routes(app: Arc<App>) -> Router {
         .route("/rooms/leave", axum::routing::post(rooms::leave))
         .route("/rooms/publish", axum::routing::post(rooms::publish))
         .route("/tasks", get(tasks::list))
+        .route(
+            "/apps/{id}/callbacks",
+            get(callbacks::get_settings).put(callbacks::put_settings).delete(callbacks::delete_settings),
+        )
+        .route("/apps/{id}/usersig-key", get(callbacks::get_key).put(callbacks::put_key).delete(callbacks::delete_key))
+        .route("/usersig", axum::routing::post(callbacks::mint))
+        .route("/callbacks", get(callbacks::list))
+        .route("/callbacks/deliver", axum::routing::post(callbacks::deliver))
+        .route("/callbacks/{id}/replay", axum::routing::post(callbacks::replay))
         .fallback(not_found)
         .route_layer(middleware::from_fn_with_state(Arc::clone(&app), guard));
     Router::new()
@@ -316,5 +327,7 @@ async fn set_clock(State(app): State<Arc<App>>, bytes: Bytes) -> Response {
     if let Some(frozen) = change.freeze {
         clock.set_frozen(frozen);
     }
+    // What fell due in the interval is called back now.
+    app.callbacks.wake.notify_one();
     ok(serde_json::to_value(clock.reading()).unwrap_or_default())
 }

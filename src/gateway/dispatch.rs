@@ -151,7 +151,7 @@ mod tests {
         let clock = Clock::new(Arc::new(SystemWallClock), Some(1_764_000_000), true);
         let world = World::new(clock, Generator::new(1, Density::default()), Fixtures::default());
         let account = Account::new("AKID", "key");
-        let ctx = Ctx { world: &world, account: &account, now: 1_764_000_000 };
+        let ctx = Ctx::new(&world, &account, 1_764_000_000);
         let generation = Generation { seed, unimplemented: Unimplemented::Generate, media_url_base: "https://m.test" };
         match dispatch(catalog::get().action(action).unwrap(), &ctx, &generation, input) {
             Ok(Output::Json(bytes)) => serde_json::from_slice(&bytes).unwrap(),

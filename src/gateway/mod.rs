@@ -43,6 +43,8 @@ pub struct Record {
     pub sdk_app_id: Option<u64>,
     pub signature: Option<auth::SignatureDebug>,
     pub fault: Option<u64>,
+    /// A handler's note on why it refused.
+    pub note: Option<String>,
 }
 
 /// Marks a response whose connection must be dropped instead (an injected fault); the server
@@ -129,6 +131,7 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Resp
         duration_us,
         fault: record.fault,
         signature: record.signature.map(refused_signature),
+        note: record.note,
     });
     // Node SDK errors carry the response's trace id when there is one.
     if let Some(trace_id) = trace_id {
@@ -188,17 +191,14 @@ async fn run(app: &App, request: Request<Body>, record: &mut Record) -> (Languag
             return (language, Outcome::Answer(Err(err)));
         }
     }
-    let ctx = Ctx {
-        world: &app.world,
-        account: &ready.account,
-        now: u64::try_from(app.world.clock.now()).unwrap_or_default(),
-    };
+    let ctx = Ctx::new(&app.world, &ready.account, u64::try_from(app.world.clock.now()).unwrap_or_default());
     let generation = dispatch::Generation {
         seed: app.config.seed,
         unimplemented: app.config.unimplemented,
         media_url_base: &app.config.media_url_base,
     };
     let answer = contain_panic(&ready.action.name, || dispatch::dispatch(ready.action, &ctx, &generation, ready.input));
+    record.note = ctx.note.into_inner();
     (language, Outcome::Answer(answer))
 }
 

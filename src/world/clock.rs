@@ -109,6 +109,12 @@ impl Clock {
         self.now_ms_locked(&anchor).div_euclid(1000)
     }
 
+    /// Virtual now, in Unix milliseconds.
+    pub fn now_ms(&self) -> i64 {
+        let anchor = *self.anchor.lock().expect("clock lock");
+        self.now_ms_locked(&anchor)
+    }
+
     pub fn reading(&self) -> ClockReading {
         let anchor = *self.anchor.lock().expect("clock lock");
         ClockReading { now: self.now_ms_locked(&anchor).div_euclid(1000), frozen: anchor.frozen }

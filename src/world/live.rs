@@ -194,6 +194,11 @@ impl AppLive {
         self.edits.contains_key(comm_id)
     }
 
+    /// The CommIds of the changed history rooms.
+    pub fn edited(&self) -> impl Iterator<Item = &str> {
+        self.edits.keys().map(String::as_str)
+    }
+
     /// Whether some changed history room was created at `create_time` (a cheap first test).
     pub fn edits_created_at(&self, create_time: u64) -> bool {
         self.edited_times.contains(&create_time)

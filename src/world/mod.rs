@@ -13,6 +13,7 @@ pub mod clock;
 pub mod details;
 pub mod fixtures;
 pub mod generator;
+pub mod keys;
 pub mod live;
 pub mod lookup;
 pub mod model;
@@ -42,6 +43,8 @@ pub struct World {
     pub generator: Generator,
     /// Running tasks of each family an SdkAppId may have at once.
     pub limits: tasks::Limits,
+    /// The SDK secret keys UserSigs are verified with.
+    pub usersig_keys: keys::UserSigKeys,
     /// The fixtures loaded at start-up, which a reset goes back to.
     startup: Arc<Fixtures>,
     fixtures: RwLock<Arc<Fixtures>>,
@@ -63,6 +66,7 @@ impl World {
             clock,
             generator,
             limits: tasks::Limits::default(),
+            usersig_keys: keys::UserSigKeys::default(),
             fixtures: RwLock::new(Arc::clone(&startup)),
             startup,
             state: RwLock::new(HashMap::new()),
@@ -91,11 +95,13 @@ impl World {
             None => {
                 *current = Arc::clone(&self.startup);
                 live.clear();
+                self.usersig_keys.reset(None);
                 self.clock.reset();
             }
             Some(app) => {
                 *current = Arc::new(current.with_app_from(&self.startup, app));
                 live.remove(&app);
+                self.usersig_keys.reset(Some(app));
             }
         }
     }
@@ -274,6 +280,20 @@ impl World {
                 out.extend(events.into_iter().map(|e| (Arc::clone(&room), e)));
             }
         });
+        out.sort_by(|(ra, a), (rb, b)| a.time_ms.cmp(&b.time_ms).then_with(|| ra.comm_id.cmp(&rb.comm_id)));
+        out
+    }
+
+    /// As [`World::timeline`], of the rooms touched at run time only: those made at run time
+    /// and the history rooms that were changed (a user joined, a robot entered…).
+    pub fn runtime_timeline(&self, app: u64, from_ms: u64, to_ms: u64, now: u64) -> Vec<(Arc<Room>, timeline::Event)> {
+        let state = self.state(app);
+        let mut rooms: Vec<Arc<Room>> = state.made(app, now).collect();
+        rooms.extend(state.live.edited().filter_map(|comm_id| self.call(app, comm_id, now)));
+        let mut out = Vec::new();
+        for room in rooms {
+            out.extend(timeline::events(&room, from_ms, to_ms, now).into_iter().map(|e| (Arc::clone(&room), e)));
+        }
         out.sort_by(|(ra, a), (rb, b)| a.time_ms.cmp(&b.time_ms).then_with(|| ra.comm_id.cmp(&rb.comm_id)));
         out
     }
