@@ -515,3 +515,36 @@ async fn cloud_transcription_codes() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_bots_bill_ai_minutes_while_they_work_and_cloud_transcription_bills_nothing() {
+    let server = start(config()).await;
+    let app = 1_400_000_002u64;
+    control(&server, "fixtures", json!({"Apps": [{"SdkAppId": app, "Rooms": []}]})).await;
+    control(&server, "rooms/join", json!({"sdk_app_id": app, "room_id": 950, "user_id": "alice", "audio": true})).await;
+    let mut bot = conversation("950", json!({}));
+    bot["SdkAppId"] = json!(app);
+    let bot = call(&server, "StartAIConversation", bot).await.ok()["TaskId"].as_str().unwrap().to_owned();
+    let mut asr = transcription(
+        "950",
+        json!({"TranslationConfig": {"TargetLanguages": ["en"]},
+            "TranscriptionParams": {"TranscriptionMode": 1, "TargetUserId": "alice"}}),
+    );
+    asr["SdkAppId"] = json!(app);
+    let asr = call(&server, "StartAITranscription", asr).await.ok()["TaskId"].as_str().unwrap().to_owned();
+    let mut ct = cloud("950", json!({"TranslationParam": {"TargetLang": ["en"]}, "TTSParam": []}));
+    ct["SdkAppId"] = json!(app);
+    call(&server, "CreateCloudTranscription", ct).await.ok();
+    advance(&server, 600).await;
+    call(&server, "StopAIConversation", json!({"TaskId": bot})).await.ok();
+    call(&server, "StopAITranscription", json!({"TaskId": asr})).await.ok();
+    advance(&server, 600).await;
+    let usage = call(
+        &server,
+        "DescribeTRTCAIRecognitionUsage",
+        json!({"StartTime": "2025-11-25 00:00:00", "EndTime": "2025-11-25 12:00:00",
+            "AuType": ["conversation", "tts", "asr", "translation"], "SdkAppId": app.to_string()}),
+    )
+    .await;
+    assert_eq!(usage.ok()["TotalUsage"], json!([10.0, 10.0, 10.0, 10.0]), "{}", usage.ok());
+}
