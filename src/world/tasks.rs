@@ -731,6 +731,30 @@ mod tests {
     }
 
     #[test]
+    fn nobody_taken_counts_presence_and_fellows_keep_a_task_for_their_limit() {
+        let mut task = recording(0);
+        task.rules.idle = Idle::NobodyTaken { fellows: Some(1000) };
+        task.subscriptions = vec![(0, Subscription { audio_allow: Some(vec!["alice".into()]), ..Default::default() })];
+        // Alice in the room without publishing: working; gone at 50: idle exit at 80.
+        let mut alone = room(vec![
+            stay("rec", Role::Audience, 0, None, vec![]),
+            stay("alice", Role::Audience, 0, Some(50), vec![]),
+        ]);
+        assert_eq!(task.lifecycle(Some(&alone), &["rec"], 10).state_at(10), State::Working);
+        assert_eq!(task.lifecycle(Some(&alone), &["rec"], 1000).ended, Some((80, End::IdleTimeout)));
+        // A fellow robot (one the store leaves out of the robots, sending nothing) keeps it 1000 s.
+        let mut fellow = stay("asr_2", Role::Audience, 0, None, vec![]);
+        fellow.task = Some("t2".into());
+        alone.sessions.push(fellow);
+        let kept = task.lifecycle(Some(&alone), &["rec"], 5000);
+        assert_eq!(kept.ended, Some((1050, End::IdleTimeout)));
+        assert_eq!(kept.state_at(500), State::Idle);
+        // The fellow leaves long after alice: the task ends then, its own limit long past.
+        alone.sessions[2].leave_ts = Some(400);
+        assert_eq!(task.lifecycle(Some(&alone), &["rec"], 5000).ended, Some((400, End::IdleTimeout)));
+    }
+
+    #[test]
     fn updates_merge_into_the_parameters() {
         let mut task = recording(0);
         task.params.push((5, serde_json::json!({"a": {"c": 3}, "d": 4})));
