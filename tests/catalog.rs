@@ -287,9 +287,15 @@ async fn generated_answers_are_deterministic_and_plausible() {
         "lists the definition marks nullable are filled, never null: {lists}"
     );
 
-    let ai = Tc3::post("StartAIConversation", json!({"SdkAppId": 1400000001u64, "RoomId": "r", "AgentConfig": {"UserId": "bot", "UserSig": "s", "TargetUserId": "u"}}))
-        .send(&a.url())
-        .await;
+    let ai = Tc3::post(
+        "StartAIConversation",
+        json!({"SdkAppId": 1400000001u64, "RoomId": "r", "RoomIdType": 1,
+        "AgentConfig": {"UserId": "bot", "UserSig": "s", "TargetUserId": "u"},
+        "LLMConfig": r#"{"LLMType":"openai","Model":"m","APIKey":"k","APIUrl":"https://llm.example/v1"}"#,
+        "TTSConfig": r#"{"TTSType":"flow","VoiceId":"v"}"#}),
+    )
+    .send(&a.url())
+    .await;
     let task = ai.ok()["TaskId"].as_str().unwrap();
     assert!(task.starts_with("v2_20251125_"), "{task}");
 }

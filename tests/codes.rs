@@ -100,6 +100,26 @@ fn base(action: &str, task: &str) -> Option<Value> {
         "DescribeTRTCSegmentModerationUsage" => {
             json!({"StartTime": "2025-11-24 00:00:00", "EndTime": "2025-11-24 12:00:00", "Type": "audio", "Business": 0, "SdkAppId": APP})
         }
+        "StartAIConversation" => json!({
+            "SdkAppId": APP, "RoomId": "1", "AgentConfig": {"UserId": "bot", "UserSig": "s", "TargetUserId": "u"},
+            "LLMConfig": r#"{"LLMType":"openai","Model":"m","APIKey":"k","APIUrl":"https://llm.example/v1"}"#,
+            "TTSConfig": r#"{"TTSType":"flow","VoiceId":"v"}"#
+        }),
+        "DescribeAIConversation" | "StopAIConversation" => json!({"TaskId": task}),
+        "UpdateAIConversation" => json!({"TaskId": task, "WelcomeMessage": "hi"}),
+        "ControlAIConversation" => {
+            json!({"TaskId": task, "Command": "ServerPushText", "ServerPushText": {"Text": "hello"}})
+        }
+        "QueryAIMessageList" => json!({"SdkAppId": APP, "TaskId": task}),
+        "StartAITranscription" => json!({
+            "SdkAppId": APP, "RoomId": "1", "TranscriptionParams": {"UserId": "asr", "UserSig": "s"}
+        }),
+        "DescribeAITranscription" | "StopAITranscription" => json!({"TaskId": task}),
+        "CreateCloudTranscription" => json!({
+            "SdkAppId": APP, "RoomId": "1", "RoomIdType": 0,
+            "TranscriptionParam": {"UserId": "ct", "UserSig": "s"}, "AsrParam": {"Lang": "bigmodel-zh"}
+        }),
+        "DescribeCloudTranscription" | "DeleteCloudTranscription" => json!({"SdkAppId": APP, "TaskId": task}),
         "DescribeTRTCMarketQualityData" | "DescribeTRTCMarketScaleData" => {
             json!({"SdkAppId": APP.to_string(), "StartTime": "2025-11-20", "EndTime": "2025-11-24", "Period": "d"})
         }
@@ -166,6 +186,13 @@ fn semantic_handlers_answer_only_their_documented_codes() {
             "DescribeStreamIngest" | "UpdateStreamIngest" | "StopStreamIngest" => Some("StartStreamIngest"),
             "DescribeWebRecord" | "StopWebRecord" => Some("StartWebRecord"),
             "UpdatePublishCdnStream" | "StopPublishCdnStream" => Some("StartPublishCdnStream"),
+            "DescribeAIConversation"
+            | "StopAIConversation"
+            | "UpdateAIConversation"
+            | "ControlAIConversation"
+            | "QueryAIMessageList" => Some("StartAIConversation"),
+            "DescribeAITranscription" | "StopAITranscription" => Some("StartAITranscription"),
+            "DescribeCloudTranscription" | "DeleteCloudTranscription" => Some("CreateCloudTranscription"),
             _ => None,
         };
         let task = match starter {
@@ -174,6 +201,10 @@ fn semantic_handlers_answer_only_their_documented_codes() {
                 if starter == "StartStreamIngest" {
                     // One ingest robot per task: a second of the same id in the room is refused.
                     request["UserId"] = json!(format!("ingest_{action}"));
+                }
+                if starter == "StartAITranscription" {
+                    // One transcription robot per room: a second of the same id is refused.
+                    request["TranscriptionParams"]["UserId"] = json!(format!("asr_{action}"));
                 }
                 match handler(starter).unwrap()(&ctx, request) {
                     Ok(Output::Json(bytes)) => {

@@ -5,6 +5,10 @@
 //! of the actions answered by a handler; the gateway answers every other catalogued action
 //! from its schema.
 
+pub mod ai;
+pub mod ai_conversation;
+pub mod ai_transcription;
+pub mod cloud_transcription;
 pub mod dashboard;
 pub mod generated;
 pub mod ingest;
@@ -106,6 +110,18 @@ handlers! {
     "DescribeTRTCAIRecognitionUsage" => usage::describe_trtc_ai_recognition_usage,
     "DescribeTRTCDedicatedCloudAccUsage" => usage::describe_trtc_dedicated_cloud_acc_usage,
     "DescribeTRTCSegmentModerationUsage" => usage::describe_trtc_segment_moderation_usage,
+    "StartAIConversation" => ai_conversation::start_ai_conversation,
+    "DescribeAIConversation" => ai_conversation::describe_ai_conversation,
+    "UpdateAIConversation" => ai_conversation::update_ai_conversation,
+    "StopAIConversation" => ai_conversation::stop_ai_conversation,
+    "ControlAIConversation" => ai_conversation::control_ai_conversation,
+    "QueryAIMessageList" => ai_conversation::query_ai_message_list,
+    "StartAITranscription" => ai_transcription::start_ai_transcription,
+    "DescribeAITranscription" => ai_transcription::describe_ai_transcription,
+    "StopAITranscription" => ai_transcription::stop_ai_transcription,
+    "CreateCloudTranscription" => cloud_transcription::create_cloud_transcription,
+    "DescribeCloudTranscription" => cloud_transcription::describe_cloud_transcription,
+    "DeleteCloudTranscription" => cloud_transcription::delete_cloud_transcription,
 }
 
 /// The SdkAppId a request names, under any of the API's spellings (`SdkAppid` in

@@ -22,7 +22,8 @@ pub struct NewTask {
     pub subscription: Subscription,
     pub streams: Streams,
     pub params: Value,
-    /// A key a second running task of the family may not share.
+    /// A key a second running task of the family may not share; several keys (any one shared
+    /// refuses the start) are separated by newlines.
     pub dedupe: Option<String>,
     /// Running tasks of the family the app may have at once.
     pub limit: usize,
@@ -90,17 +91,7 @@ impl World {
     /// A task as it stands at `now` in one snapshot of the app's state (with its room).
     pub(super) fn view_of(&self, app: u64, state: &AppState, task: &Task, now: u64) -> TaskView {
         let room = self.task_room(app, state, task, now);
-        // Robots that play into the room (stream ingest) are anchors like any other.
-        let robots: Vec<String> = match &task.room {
-            Some((_, comm_id)) => state
-                .tasks
-                .in_room(comm_id)
-                .filter(|t| !t.plays())
-                .filter_map(|t| t.robot.as_ref().map(|r| r.user_id.clone()))
-                .collect(),
-            None => Vec::new(),
-        };
-        let robots: Vec<&str> = robots.iter().map(String::as_str).collect();
+        let robots = state.tasks.robots_for(task);
         let lifecycle = task.lifecycle(room.as_deref(), &robots, now);
         TaskView { task: task.clone(), lifecycle, room, answers: task.handle_expires().is_none_or(|at| now < at) }
     }
@@ -143,7 +134,7 @@ impl World {
                 .filter(TaskView::running)
                 .collect();
             if let Some(key) = &new.dedupe
-                && running.iter().any(|v| v.task.dedupe.as_ref() == Some(key))
+                && running.iter().any(|v| v.task.dedupe.as_deref().is_some_and(|d| shares_key(d, key)))
             {
                 return Err(StartRefusal::Duplicate);
             }
@@ -221,4 +212,9 @@ impl World {
             true
         })
     }
+}
+
+/// Whether two dedupe keys (each one or several, newline-separated) share one.
+fn shares_key(a: &str, b: &str) -> bool {
+    a.split('\n').any(|x| b.split('\n').any(|y| x == y))
 }

@@ -22,11 +22,22 @@ pub enum Family {
     McuMix,
     StreamIngest,
     WebRecord,
+    AiConversation,
+    AiTranscription,
+    CloudTranscription,
 }
 
 impl Family {
-    pub const ALL: [Family; 5] =
-        [Family::CloudRecording, Family::PublishCdn, Family::McuMix, Family::StreamIngest, Family::WebRecord];
+    pub const ALL: [Family; 8] = [
+        Family::CloudRecording,
+        Family::PublishCdn,
+        Family::McuMix,
+        Family::StreamIngest,
+        Family::WebRecord,
+        Family::AiConversation,
+        Family::AiTranscription,
+        Family::CloudTranscription,
+    ];
 
     /// The name the control plane uses (`?family=`).
     pub fn name(self) -> &'static str {
@@ -36,6 +47,9 @@ impl Family {
             Family::McuMix => "mcu_mix",
             Family::StreamIngest => "stream_ingest",
             Family::WebRecord => "web_record",
+            Family::AiConversation => "ai_conversation",
+            Family::AiTranscription => "ai_transcription",
+            Family::CloudTranscription => "cloud_transcription",
         }
     }
 
@@ -110,6 +124,11 @@ pub enum Idle {
     NothingPublished,
     /// A task that is never idle.
     Never,
+    /// None of the users the task takes (its audio subscription) is in the room, whether or not
+    /// they publish (AI bots, transcription). With `fellows`, the robots of the task's fellows
+    /// (same family, same rule — the store leaves them out of the robots) keep it from idling
+    /// out for that many seconds instead of the task's own `max_idle`.
+    NobodyTaken { fellows: Option<u64> },
 }
 
 /// The rules that end a task on their own.
@@ -322,15 +341,17 @@ impl Task {
             // all along; the others work while a stream they take is published.
             let (working, idle) = match room {
                 Some(room) if !self.plays() => self.activity(room, robots, t),
-                _ => (true, false),
+                _ => (true, None),
             };
             let state = if working { State::Working } else { State::Idle };
             if changes.last().is_none_or(|(_, s)| *s != state) {
                 changes.push((t, state));
             }
-            idle_since = if idle { idle_since.or(Some(t)) } else { None };
-            if let (Some(since), Some(max)) = (idle_since, self.rules.max_idle) {
-                let exit = since.saturating_add(max);
+            idle_since = if idle.is_some() { idle_since.or(Some(t)) } else { None };
+            if let (Some(since), Some(max)) = (idle_since, idle) {
+                // Idle since `since`; a limit that changed on the way (fellows left) may be due
+                // already: then the task ends now.
+                let exit = since.saturating_add(max).max(t);
                 let next = times.get(i + 1).copied().unwrap_or(u64::MAX);
                 if exit < next {
                     candidates.push((exit, End::IdleTimeout));
@@ -352,29 +373,51 @@ impl Task {
         Lifecycle { changes, ended }
     }
 
-    /// At `t`: whether the task has streams to work on, and whether it counts as idle.
-    fn activity(&self, room: &Room, robots: &[&str], t: u64) -> (bool, bool) {
+    /// At `t`: whether the task has streams (or, for [`Idle::NobodyTaken`], users) to work on,
+    /// and, when it counts as idle, the seconds of idleness that end it.
+    fn activity(&self, room: &Room, robots: &[&str], t: u64) -> (bool, Option<u64>) {
         let subscription = self.subscription_at(t);
         let present = room
             .sessions
             .iter()
             .filter(|s| !robots.contains(&s.user_id.as_str()) && s.join_ts <= t && s.leave_ts.is_none_or(|l| l > t));
-        let (mut anchor, mut working) = (false, false);
+        let (mut anchor, mut working, mut taken, mut fellow) = (false, false, false, false);
         for s in present {
+            let publishing = s.publishing.iter().filter(|p| p.start <= t && p.end.is_none_or(|e| e > t));
+            // A robot the store left in (not one of `robots`) that sends nothing is a fellow.
+            if s.task.is_some() && publishing.clone().next().is_none() {
+                fellow = true;
+                continue;
+            }
             anchor |= s.role == Role::Anchor;
-            working |= s.publishing.iter().any(|p| {
-                p.start <= t
-                    && p.end.is_none_or(|e| e > t)
-                    && stream_taken(self.streams, p.stream)
-                    && subscription.takes(&s.user_id, p.stream)
-            });
+            taken |= subscription.takes(&s.user_id, Stream::Audio);
+            working |= publishing
+                .into_iter()
+                .any(|p| stream_taken(self.streams, p.stream) && subscription.takes(&s.user_id, p.stream));
         }
-        let idle = match self.rules.idle {
-            Idle::NoAnchor => !anchor,
-            Idle::NothingPublished => !working,
-            Idle::Never => false,
-        };
-        (working, idle)
+        let max_idle = self.rules.max_idle;
+        match self.rules.idle {
+            Idle::NoAnchor => (working, if anchor { None } else { max_idle }),
+            Idle::NothingPublished => (working, if working { None } else { max_idle }),
+            Idle::Never => (working, None),
+            Idle::NobodyTaken { fellows } => {
+                let idle = match (taken, fellow, fellows) {
+                    (true, ..) => None,
+                    (false, true, Some(limit)) => Some(limit),
+                    (false, ..) => max_idle,
+                };
+                (taken, idle)
+            }
+        }
+    }
+
+    /// Whether `other` is one of the task's fellows: a task of the same family under the same
+    /// idle rule with fellows, whose robot it counts as a user.
+    pub fn fellow_of(&self, other: &Task) -> bool {
+        self.id != other.id
+            && self.family == other.family
+            && matches!(self.rules.idle, Idle::NobodyTaken { fellows: Some(_) })
+            && matches!(other.rules.idle, Idle::NobodyTaken { fellows: Some(_) })
     }
 
     /// Whether the task's robot publishes into its room (it produces streams, not takes them).
@@ -463,6 +506,17 @@ impl AppTasks {
         self.tasks.push(task);
     }
 
+    /// The user ids of the robots `task` does not count as users in its room: every robot
+    /// there but those that play into the room (they count as the anchors they are) and the
+    /// task's fellows.
+    pub fn robots_for(&self, task: &Task) -> Vec<&str> {
+        let Some((_, comm_id)) = &task.room else { return Vec::new() };
+        self.in_room(comm_id)
+            .filter(|t| !t.plays() && !task.fellow_of(t))
+            .filter_map(|t| t.robot.as_ref().map(|r| r.user_id.as_str()))
+            .collect()
+    }
+
     /// The room `room` with each task's robot leaving when its task ended (by `now`): first the
     /// robots that publish (their end does not depend on the room), then the others.
     pub fn settle(&self, room: &Room, now: u64) -> Option<Room> {
@@ -470,12 +524,10 @@ impl AppTasks {
         if tasks.is_empty() {
             return None;
         }
-        // Robots that play into the room count as the anchors they are.
-        let robots: Vec<&str> =
-            tasks.iter().filter(|t| !t.plays()).filter_map(|t| t.robot.as_ref().map(|r| r.user_id.as_str())).collect();
         let mut settled = room.clone();
         for publishing in [true, false] {
             for task in tasks.iter().filter(|t| t.robot.is_some() && t.plays() == publishing) {
+                let robots = self.robots_for(task);
                 let lifecycle = task.lifecycle(Some(&settled), &robots, now);
                 if let Some((end, _)) = lifecycle.ended {
                     leave(&mut settled, &task.id, end);
@@ -676,6 +728,30 @@ mod tests {
         assert_eq!(life.ended, Some((50, End::RoomDismissed)));
         assert_eq!(task.lifecycle(Some(&r), &[], 49).ended, None, "not before the room ends");
         assert_eq!(life.state_at(20), State::Working);
+    }
+
+    #[test]
+    fn nobody_taken_counts_presence_and_fellows_keep_a_task_for_their_limit() {
+        let mut task = recording(0);
+        task.rules.idle = Idle::NobodyTaken { fellows: Some(1000) };
+        task.subscriptions = vec![(0, Subscription { audio_allow: Some(vec!["alice".into()]), ..Default::default() })];
+        // Alice in the room without publishing: working; gone at 50: idle exit at 80.
+        let mut alone = room(vec![
+            stay("rec", Role::Audience, 0, None, vec![]),
+            stay("alice", Role::Audience, 0, Some(50), vec![]),
+        ]);
+        assert_eq!(task.lifecycle(Some(&alone), &["rec"], 10).state_at(10), State::Working);
+        assert_eq!(task.lifecycle(Some(&alone), &["rec"], 1000).ended, Some((80, End::IdleTimeout)));
+        // A fellow robot (one the store leaves out of the robots, sending nothing) keeps it 1000 s.
+        let mut fellow = stay("asr_2", Role::Audience, 0, None, vec![]);
+        fellow.task = Some("t2".into());
+        alone.sessions.push(fellow);
+        let kept = task.lifecycle(Some(&alone), &["rec"], 5000);
+        assert_eq!(kept.ended, Some((1050, End::IdleTimeout)));
+        assert_eq!(kept.state_at(500), State::Idle);
+        // The fellow leaves long after alice: the task ends then, its own limit long past.
+        alone.sessions[2].leave_ts = Some(400);
+        assert_eq!(task.lifecycle(Some(&alone), &["rec"], 5000).ended, Some((400, End::IdleTimeout)));
     }
 
     #[test]

@@ -124,11 +124,22 @@ CHECKED_VALUES = {
 }
 
 
+# Optional members a semantic action needs all the same: the AI bot's LLM and TTS configs
+# (documented as mandatory), a listened-to user other than the bot, the string room "x".
+LLM_CONFIG = '{"LLMType":"openai","Model":"m","APIKey":"k","APIUrl":"https://llm.example/v1"}'
+EXTRA_VALUES = {
+    "StartAIConversation": {"RoomIdType": 1, "AgentConfig": {"UserId": "bot", "UserSig": "s", "TargetUserId": "x"},
+                            "LLMConfig": LLM_CONFIG, "TTSConfig": '{"TTSType":"flow","VoiceId":"v"}'},
+    "StartAITranscription": {"RoomIdType": 1},
+}
+
+
 def minimal_request(action, nonempty=False):
     request = minimal_object(ACTIONS[action]["input"], nonempty)
     for name, value in CHECKED_VALUES.get(action, {}).items():
         if name in request:
             request[name] = value
+    request.update(EXTRA_VALUES.get(action, {}))
     return request
 
 
