@@ -231,6 +231,7 @@ pub fn start_ai_conversation(ctx: &Ctx<'_>, input: StartAIConversationInput) -> 
     )?;
     let agent = &input.agent_config;
     check_agent(agent)?;
+    super::tasks::check_user_sig(ctx, app, &agent.user_id, &agent.user_sig)?;
     if let Some(stt) = &input.stt_config {
         check_stt(stt)?;
     }

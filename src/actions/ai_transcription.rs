@@ -172,6 +172,7 @@ pub fn start_ai_transcription(ctx: &Ctx<'_>, input: StartAITranscriptionInput) -
     )?;
     let p = &input.transcription_params;
     let users = check_params(p)?;
+    super::tasks::check_user_sig(ctx, app, &p.user_id, &p.user_sig)?;
     check_configs(&input)?;
     let session = input.session_id.clone().filter(|s| !s.is_empty());
     // The robot in its room, and the SessionId: either one shared with a running task refuses.

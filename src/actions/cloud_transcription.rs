@@ -220,6 +220,7 @@ pub fn create_cloud_transcription(ctx: &Ctx<'_>, input: CreateCloudTranscription
     let p = &input.transcription_param;
     required(&p.user_id, "MissingParameter.UserId")?;
     required(&p.user_sig, "MissingParameter.UserSig")?;
+    super::tasks::check_user_sig(ctx, input.sdk_app_id, &p.user_id, &p.user_sig)?;
     let max_idle = ranged(OUT, "TranscriptionParam.MaxIdleTime", p.max_idle_time, 30, 5, 86_400)?;
     ranged(OUT, "TranscriptionParam.SendCustomMode", p.send_custom_mode, 0, 0, 1)?;
     check_asr(&input.asr_param)?;

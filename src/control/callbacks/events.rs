@@ -253,15 +253,9 @@ fn task_lifecycle(view: &TaskView) -> Vec<Event> {
             let t = at(started, 0);
             push(Category::Recording, 3, 301, t, common(t, Json::Obj(vec![("Status", 0i64.into())])));
             if let Some((end_at, why)) = ended {
-                let code: i64 = match why {
-                    End::Stopped => 0,
-                    End::RobotRemoved => 1,
-                    End::RoomDismissed => 2,
-                    End::IdleTimeout => 99,
-                    End::MaxDuration => 100,
-                };
                 let t = at(end_at, 2);
-                push(Category::Recording, 3, 302, t, common(t, Json::Obj(vec![("LeaveCode", code.into())])));
+                let payload = Json::Obj(vec![("LeaveCode", leave_code(why).into())]);
+                push(Category::Recording, 3, 302, t, common(t, payload));
             }
         }
         Family::PublishCdn => {
@@ -322,9 +316,66 @@ fn task_lifecycle(view: &TaskView) -> Vec<Event> {
                 push(Category::WebRecord, 8, 802, at(end_at, 2), web(at(end_at, 2), 1));
             }
         }
+        Family::AiConversation | Family::AiTranscription => {
+            let ai = |t: u64, payload: Json| -> Vec<(&'static str, Json)> {
+                vec![
+                    ("EventMsTs", t.into()),
+                    ("TaskId", task.id.as_str().into()),
+                    ("RoomId", room.map_or(String::new(), |r| r.room_string.clone()).into()),
+                    ("RoomIdType", Json::Int(i64::from(room.is_some_and(|r| !r.numeric)))),
+                    ("Payload", payload),
+                ]
+            };
+            let t = at(started, 0);
+            push(Category::Ai, 9, 901, t, ai(t, Json::Obj(vec![("Status", 0i64.into())])));
+            // The session is ready when the bot starts working (AI conversation shows
+            // Preparing for its first two seconds).
+            if task.family == Family::AiConversation
+                && let Some(w) = working
+                && ended.is_none_or(|(end_at, _)| end_at > w + 2)
+            {
+                let t = at(w + 2, 1);
+                push(Category::Ai, 9, 909, t, ai(t, Json::Obj(vec![("Status", "session_ready".into())])));
+            }
+            if let Some((end_at, why)) = ended {
+                let t = at(end_at, 2);
+                push(Category::Ai, 9, 902, t, ai(t, Json::Obj(vec![("LeaveCode", leave_code(why).into())])));
+            }
+        }
+        Family::CloudTranscription => {
+            let transcription = |t: u64, payload: Json| -> Vec<(&'static str, Json)> {
+                vec![
+                    ("EventMsTs", t.into()),
+                    ("TaskId", task.id.as_str().into()),
+                    ("RoomId", room.map_or(String::new(), |r| r.room_string.clone()).into()),
+                    ("RoomIdType", Json::Int(i64::from(room.is_some_and(|r| !r.numeric)))),
+                    ("RobotId", robot.as_str().into()),
+                    ("Payload", payload),
+                ]
+            };
+            let t = at(started, 0);
+            push(Category::Transcription, 14, 1401, t, transcription(t, Json::Obj(vec![("Status", 0i64.into())])));
+            if let Some((end_at, why)) = ended {
+                let t = at(end_at, 2);
+                let payload = Json::Obj(vec![("LeaveCode", leave_code(why).into())]);
+                push(Category::Transcription, 14, 1402, t, transcription(t, payload));
+            }
+        }
         Family::McuMix => {}
     }
     out
+}
+
+/// `LeaveCode` of a robot task's stop (302, 902, 1002…): 0 the stop API, 1 robot removed, 2 room
+/// dismissed, 99 idle beyond the limit, 100 the task's time ran out.
+fn leave_code(why: End) -> i64 {
+    match why {
+        End::Stopped => 0,
+        End::RobotRemoved => 1,
+        End::RoomDismissed => 2,
+        End::IdleTimeout => 99,
+        End::MaxDuration => 100,
+    }
 }
 
 /// The CDN URLs of a relay's parameters.
