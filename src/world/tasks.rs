@@ -22,11 +22,20 @@ pub enum Family {
     McuMix,
     StreamIngest,
     WebRecord,
+    CloudModeration,
+    LiveStreamModeration,
 }
 
 impl Family {
-    pub const ALL: [Family; 5] =
-        [Family::CloudRecording, Family::PublishCdn, Family::McuMix, Family::StreamIngest, Family::WebRecord];
+    pub const ALL: [Family; 7] = [
+        Family::CloudRecording,
+        Family::PublishCdn,
+        Family::McuMix,
+        Family::StreamIngest,
+        Family::WebRecord,
+        Family::CloudModeration,
+        Family::LiveStreamModeration,
+    ];
 
     /// The name the control plane uses (`?family=`).
     pub fn name(self) -> &'static str {
@@ -36,6 +45,8 @@ impl Family {
             Family::McuMix => "mcu_mix",
             Family::StreamIngest => "stream_ingest",
             Family::WebRecord => "web_record",
+            Family::CloudModeration => "cloud_moderation",
+            Family::LiveStreamModeration => "live_stream_moderation",
         }
     }
 
@@ -51,10 +62,19 @@ pub struct Limits {
 }
 
 impl Default for Limits {
-    /// The documented defaults where Tencent states one (recording 100, web recording 200),
-    /// 100 elsewhere.
+    /// The documented defaults where Tencent states one (recording 100, web recording 200,
+    /// moderation 500: the cloud moderation guide's figure, which the live-stream moderation
+    /// shares), 100 elsewhere.
     fn default() -> Self {
-        Self { limits: Family::ALL.iter().map(|f| (*f, if *f == Family::WebRecord { 200 } else { 100 })).collect() }
+        Self { limits: Family::ALL.iter().map(|f| (*f, default_limit(*f))).collect() }
+    }
+}
+
+fn default_limit(family: Family) -> usize {
+    match family {
+        Family::WebRecord => 200,
+        Family::CloudModeration | Family::LiveStreamModeration => 500,
+        _ => 100,
     }
 }
 

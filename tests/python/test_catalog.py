@@ -124,11 +124,16 @@ CHECKED_VALUES = {
 }
 
 
+# Optional members without which the action has nothing to work on.
+COMPLETED = {"CreateAudioModerationSync": {"FileUrl": "https://media.example/clip.mp3"}}
+
+
 def minimal_request(action, nonempty=False):
     request = minimal_object(ACTIONS[action]["input"], nonempty)
     for name, value in CHECKED_VALUES.get(action, {}).items():
         if name in request:
             request[name] = value
+    request.update(COMPLETED.get(action, {}))
     return request
 
 
