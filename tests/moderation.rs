@@ -637,6 +637,7 @@ async fn a_marker_chooses_each_verdict() {
                 assert_eq!(detail[0]["Label"], label);
                 assert_eq!(detail[0]["Suggest"], suggest);
                 assert_eq!(detail[0]["Score"], out["Rate"]);
+                assert_eq!(detail[0]["AudioSegments"], json!({"StartTime": 0.0, "FinishTime": 1.0}));
             }
         }
     }

@@ -50,7 +50,7 @@ pub struct CreateAudioModerationSyncInput {
     pub file_url: Option<String>,
 }
 
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq)]
 #[serde(rename_all = "PascalCase")]
 pub struct CheckDetail {
     pub scene: String,
@@ -63,6 +63,24 @@ pub struct CheckDetail {
     pub score: i64,
     pub severity: i64,
     pub severity_desc: String,
+    pub audio_segments: AudioSegments,
+    pub image_location: ImageLocation,
+}
+
+/// Where in the clip the hit is, in seconds: the whole clip.
+#[derive(Debug, Serialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct AudioSegments {
+    pub start_time: f64,
+    pub finish_time: f64,
+}
+
+/// Where in a picture the hit is: a clip has none, so the origin.
+#[derive(Debug, Serialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct ImageLocation {
+    pub x: f64,
+    pub y: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -327,6 +345,8 @@ pub fn create_audio_moderation_sync(
             score: v.rate,
             severity: if v.suggest == 2 { 2 } else { 1 },
             severity_desc: String::new(),
+            audio_segments: AudioSegments { start_time: 0.0, finish_time: millis as f64 / 1000.0 },
+            image_location: ImageLocation { x: 0.0, y: 0.0 },
         }]
     };
     Ok(CreateAudioModerationSyncOutput {
