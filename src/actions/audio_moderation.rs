@@ -382,7 +382,7 @@ mod tests {
         assert_eq!(verdict(0, &["clip_label-Porn"]).suggest, 2);
         assert_eq!(verdict(0, &["label-Ad_suggest-1"]).suggest, 1);
         assert_eq!(verdict(0, &["", "label-Normal"]), Verdict { label: "Normal", suggest: 0, rate: 80 });
-        assert_eq!(verdict(0, &["label-Nope"]).label, "Normal", "an unknown label is no marker");
+        assert_eq!(verdict(0, &["label-Nope"]), verdict(0, &[]), "an unknown label is no marker");
         // Without a marker: a tenth for review, a tenth blocked, the rest pass.
         let outcomes: Vec<i64> = (0..1000u64).map(|i| verdict(crate::pure::hash::splitmix64(i), &[]).suggest).collect();
         for (s, low, high) in [(0, 700, 900), (1, 50, 150), (2, 50, 150)] {
