@@ -701,3 +701,37 @@ async fn audio_moderation_codes() {
     assert_code(&too_big, "InvalidParameter");
     assert!(too_big.message().contains("5 MB"), "{}", too_big.message());
 }
+
+/// A moderation task bills what it took while it worked, and only that: in an app with no
+/// history, 10 minutes of one anchor's audio and video are 10 audio minutes and a picture every
+/// `SliceVideo` seconds; the idle minute before the anchor published and the time after Delete
+/// bill nothing. Live-stream moderation joins no room and bills nothing here.
+#[tokio::test]
+async fn moderation_usage_follows_the_task() {
+    const EMPTY: u64 = 1_400_000_777;
+    let server = start(config()).await;
+    control(&server, "fixtures", json!({"Apps": [{"SdkAppId": EMPTY, "Rooms": []}]})).await;
+    let room = json!({"sdk_app_id": EMPTY, "room_id": 601});
+    let with = |extra: Value| {
+        let mut body = room.clone();
+        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        body
+    };
+    control(&server, "rooms/join", with(json!({"user_id": "host", "audio": false, "video": false}))).await;
+    let mut body =
+        create("601", json!({"ModerationParams": {"ModerationType": 3, "SliceVideo": 10, "MaxIdleTime": 120}}));
+    body["SdkAppId"] = json!(EMPTY);
+    let task = call(&server, "CreateCloudModeration", body).await.ok()["TaskId"].as_str().unwrap().to_owned();
+    advance(&server, 60).await;
+    control(&server, "rooms/publish", with(json!({"user_id": "host", "audio": true, "video": true}))).await;
+    advance(&server, 600).await;
+    call(&server, "DeleteCloudModeration", json!({"SdkAppId": EMPTY, "TaskId": task})).await.ok();
+    advance(&server, 600).await;
+    let usage = |kind: &str| json!({"StartTime": "2025-11-25 00:00:00", "EndTime": "2025-11-26 00:00:00", "Type": kind, "Business": 0, "SdkAppId": EMPTY});
+    let audio = call(&server, "DescribeTRTCSegmentModerationUsage", usage("audio")).await;
+    assert_eq!(audio.ok()["TotalUsage"], json!([10]), "{}", audio.raw);
+    let pictures = call(&server, "DescribeTRTCSegmentModerationUsage", usage("picture")).await;
+    assert_eq!(pictures.ok()["TotalUsage"], json!([60]), "{}", pictures.raw);
+    let sliced = call(&server, "DescribeTRTCSegmentModerationUsage", json!({"StartTime": "2025-11-25 00:00:00", "EndTime": "2025-11-26 00:00:00", "Type": "picture", "Business": 1, "SdkAppId": EMPTY})).await;
+    assert_eq!(sliced.ok()["TotalUsage"], json!([0]));
+}
