@@ -41,6 +41,20 @@ fn base(action: &str, task: &str) -> Option<Value> {
         "DescribeCloudRecording" | "ModifyCloudRecording" | "DeleteCloudRecording" => {
             json!({"SdkAppId": APP, "TaskId": task})
         }
+        "CreateCloudModeration" => json!({
+            "SdkAppId": APP, "RoomId": "1", "UserId": "moderator", "UserSig": "s", "ModerationParams": {"ModerationType": 3},
+            "ModerationStorageParams": {"CloudModerationStorage": {"Vendor": 0, "Region": "r", "Bucket": "b", "AccessKey": "a", "SecretKey": "k"}}
+        }),
+        "DescribeCloudModeration" | "ModifyCloudModeration" | "DeleteCloudModeration" => {
+            json!({"SdkAppId": APP, "TaskId": task})
+        }
+        "CreateLiveStreamModeration" => json!({
+            "SdkAppId": APP, "Input": {"Url": "rtmp://live.example.com/app/s"}, "LiveModerationParams": {}, "DataId": "d"
+        }),
+        "DescribeLiveStreamModeration" | "DeleteLiveStreamModeration" => json!({"SdkAppId": APP, "TaskId": task}),
+        "CreateAudioModerationSync" => {
+            json!({"Sdkappid": APP, "DataId": "d", "FileName": "f", "FileUrl": "https://media.example/a.mp3"})
+        }
         "StartStreamIngest" => json!({
             "SdkAppId": APP, "RoomId": "1", "RoomIdType": 1, "UserId": "ingest", "UserSig": "s",
             "StreamUrl": "https://media.example/v.mp4"
@@ -184,6 +198,10 @@ fn semantic_handlers_answer_only_their_documented_codes() {
         let starter = match *action {
             "DescribeCloudRecording" | "ModifyCloudRecording" | "DeleteCloudRecording" => Some("CreateCloudRecording"),
             "DescribeStreamIngest" | "UpdateStreamIngest" | "StopStreamIngest" => Some("StartStreamIngest"),
+            "DescribeCloudModeration" | "ModifyCloudModeration" | "DeleteCloudModeration" => {
+                Some("CreateCloudModeration")
+            }
+            "DescribeLiveStreamModeration" | "DeleteLiveStreamModeration" => Some("CreateLiveStreamModeration"),
             "DescribeWebRecord" | "StopWebRecord" => Some("StartWebRecord"),
             "UpdatePublishCdnStream" | "StopPublishCdnStream" => Some("StartPublishCdnStream"),
             "DescribeAIConversation"
@@ -205,6 +223,10 @@ fn semantic_handlers_answer_only_their_documented_codes() {
                 if starter == "StartAITranscription" {
                     // One transcription robot per room: a second of the same id is refused.
                     request["TranscriptionParams"]["UserId"] = json!(format!("asr_{action}"));
+                }
+                if starter == "CreateLiveStreamModeration" {
+                    // One task per stream: each action's task pulls its own.
+                    request["Input"]["Url"] = json!(format!("rtmp://live.example.com/app/{action}"));
                 }
                 match handler(starter).unwrap()(&ctx, request) {
                     Ok(Output::Json(bytes)) => {

@@ -9,10 +9,13 @@ pub mod ai;
 pub mod ai_conversation;
 pub mod ai_transcription;
 pub mod cloud_transcription;
+pub mod audio_moderation;
 pub mod dashboard;
 pub mod generated;
 pub mod ingest;
+pub mod live_moderation;
 pub mod mcu;
+pub mod moderation;
 pub mod monitoring;
 pub mod recording;
 pub mod relay;
@@ -76,6 +79,14 @@ handlers! {
     "DescribeCloudRecording" => recording::describe_cloud_recording,
     "ModifyCloudRecording" => recording::modify_cloud_recording,
     "DeleteCloudRecording" => recording::delete_cloud_recording,
+    "CreateCloudModeration" => moderation::create_cloud_moderation,
+    "DescribeCloudModeration" => moderation::describe_cloud_moderation,
+    "ModifyCloudModeration" => moderation::modify_cloud_moderation,
+    "DeleteCloudModeration" => moderation::delete_cloud_moderation,
+    "CreateLiveStreamModeration" => live_moderation::create_live_stream_moderation,
+    "DescribeLiveStreamModeration" => live_moderation::describe_live_stream_moderation,
+    "DeleteLiveStreamModeration" => live_moderation::delete_live_stream_moderation,
+    "CreateAudioModerationSync" => audio_moderation::create_audio_moderation_sync,
     "StartStreamIngest" => ingest::start_stream_ingest,
     "DescribeStreamIngest" => ingest::describe_stream_ingest,
     "UpdateStreamIngest" => ingest::update_stream_ingest,

@@ -25,10 +25,12 @@ pub enum Family {
     AiConversation,
     AiTranscription,
     CloudTranscription,
+    CloudModeration,
+    LiveStreamModeration,
 }
 
 impl Family {
-    pub const ALL: [Family; 8] = [
+    pub const ALL: [Family; 10] = [
         Family::CloudRecording,
         Family::PublishCdn,
         Family::McuMix,
@@ -37,6 +39,8 @@ impl Family {
         Family::AiConversation,
         Family::AiTranscription,
         Family::CloudTranscription,
+        Family::CloudModeration,
+        Family::LiveStreamModeration,
     ];
 
     /// The name the control plane uses (`?family=`).
@@ -50,6 +54,8 @@ impl Family {
             Family::AiConversation => "ai_conversation",
             Family::AiTranscription => "ai_transcription",
             Family::CloudTranscription => "cloud_transcription",
+            Family::CloudModeration => "cloud_moderation",
+            Family::LiveStreamModeration => "live_stream_moderation",
         }
     }
 
@@ -65,10 +71,19 @@ pub struct Limits {
 }
 
 impl Default for Limits {
-    /// The documented defaults where Tencent states one (recording 100, web recording 200),
-    /// 100 elsewhere.
+    /// The documented defaults where Tencent states one (recording 100, web recording 200,
+    /// moderation 500: the cloud moderation guide's figure, which the live-stream moderation
+    /// shares), 100 elsewhere.
     fn default() -> Self {
-        Self { limits: Family::ALL.iter().map(|f| (*f, if *f == Family::WebRecord { 200 } else { 100 })).collect() }
+        Self { limits: Family::ALL.iter().map(|f| (*f, default_limit(*f))).collect() }
+    }
+}
+
+fn default_limit(family: Family) -> usize {
+    match family {
+        Family::WebRecord => 200,
+        Family::CloudModeration | Family::LiveStreamModeration => 500,
+        _ => 100,
     }
 }
 

@@ -132,6 +132,8 @@ EXTRA_VALUES = {
                             "LLMConfig": LLM_CONFIG, "TTSConfig": '{"TTSType":"flow","VoiceId":"v"}'},
     "StartAITranscription": {"RoomIdType": 1},
 }
+# Optional members without which the action has nothing to work on.
+COMPLETED = {"CreateAudioModerationSync": {"FileUrl": "https://media.example/clip.mp3"}}
 
 
 def minimal_request(action, nonempty=False):
@@ -140,6 +142,7 @@ def minimal_request(action, nonempty=False):
         if name in request:
             request[name] = value
     request.update(EXTRA_VALUES.get(action, {}))
+    request.update(COMPLETED.get(action, {}))
     return request
 
 
