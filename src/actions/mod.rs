@@ -10,10 +10,12 @@ pub mod generated;
 pub mod ingest;
 pub mod mcu;
 pub mod monitoring;
+pub mod pictures;
 pub mod recording;
 pub mod relay;
 pub mod rooms;
 pub mod rules;
+pub mod slicing;
 pub mod tasks;
 pub mod usage;
 pub mod web_record;
@@ -63,6 +65,14 @@ handlers! {
     "DescribeCloudRecording" => recording::describe_cloud_recording,
     "ModifyCloudRecording" => recording::modify_cloud_recording,
     "DeleteCloudRecording" => recording::delete_cloud_recording,
+    "CreateCloudSliceTask" => slicing::create_cloud_slice_task,
+    "DescribeCloudSliceTask" => slicing::describe_cloud_slice_task,
+    "ModifyCloudSliceTask" => slicing::modify_cloud_slice_task,
+    "DeleteCloudSliceTask" => slicing::delete_cloud_slice_task,
+    "CreatePicture" => pictures::create_picture,
+    "DescribePicture" => pictures::describe_picture,
+    "ModifyPicture" => pictures::modify_picture,
+    "DeletePicture" => pictures::delete_picture,
     "StartStreamIngest" => ingest::start_stream_ingest,
     "DescribeStreamIngest" => ingest::describe_stream_ingest,
     "UpdateStreamIngest" => ingest::update_stream_ingest,

@@ -16,6 +16,7 @@ pub mod generator;
 pub mod live;
 pub mod lookup;
 pub mod model;
+pub mod pictures;
 pub mod quality;
 pub mod running;
 pub mod scale;

@@ -22,11 +22,18 @@ pub enum Family {
     McuMix,
     StreamIngest,
     WebRecord,
+    CloudSlice,
 }
 
 impl Family {
-    pub const ALL: [Family; 5] =
-        [Family::CloudRecording, Family::PublishCdn, Family::McuMix, Family::StreamIngest, Family::WebRecord];
+    pub const ALL: [Family; 6] = [
+        Family::CloudRecording,
+        Family::PublishCdn,
+        Family::McuMix,
+        Family::StreamIngest,
+        Family::WebRecord,
+        Family::CloudSlice,
+    ];
 
     /// The name the control plane uses (`?family=`).
     pub fn name(self) -> &'static str {
@@ -36,6 +43,7 @@ impl Family {
             Family::McuMix => "mcu_mix",
             Family::StreamIngest => "stream_ingest",
             Family::WebRecord => "web_record",
+            Family::CloudSlice => "cloud_slice",
         }
     }
 
@@ -51,10 +59,18 @@ pub struct Limits {
 }
 
 impl Default for Limits {
-    /// The documented defaults where Tencent states one (recording 100, web recording 200),
-    /// 100 elsewhere.
+    /// The documented defaults where Tencent states one (recording 100, web recording 200,
+    /// cloud slicing 500), 100 elsewhere.
     fn default() -> Self {
-        Self { limits: Family::ALL.iter().map(|f| (*f, if *f == Family::WebRecord { 200 } else { 100 })).collect() }
+        Self { limits: Family::ALL.iter().map(|f| (*f, default_limit(*f))).collect() }
+    }
+}
+
+fn default_limit(family: Family) -> usize {
+    match family {
+        Family::WebRecord => 200,
+        Family::CloudSlice => 500,
+        _ => 100,
     }
 }
 
