@@ -211,8 +211,8 @@ describe("tencentcloud-sdk-nodejs against trtc-mock", () => {
   });
 
   const GENERATED = [
-    "CreateCloudTranscription", "DescribeCloudSliceTask",
-    "StartAIConversation", "CreateCloudModeration", "CreateCloudSliceTask",
+    "CreateCloudTranscription",
+    "StartAIConversation", "CreateCloudModeration",
     "DismissRoom", "RemoveUser",
   ];
   /** Puts user "x" in numeric room 1 and string room "x" (the rooms of the minimal requests),
