@@ -55,6 +55,20 @@ fn base(action: &str, task: &str) -> Option<Value> {
         "CreateAudioModerationSync" => {
             json!({"Sdkappid": APP, "DataId": "d", "FileName": "f", "FileUrl": "https://media.example/a.mp3"})
         }
+        "CreateCloudSliceTask" => json!({
+            "SdkAppId": APP, "RoomId": "1", "UserId": "slicer", "UserSig": "s", "SliceParams": {"SliceType": 3},
+            "SliceStorageParams": {"CloudSliceStorage": {"Vendor": 0, "Region": "r", "Bucket": "b", "AccessKey": "a", "SecretKey": "k"}}
+        }),
+        "DescribeCloudSliceTask" | "ModifyCloudSliceTask" | "DeleteCloudSliceTask" => {
+            json!({"SdkAppId": APP, "TaskId": task})
+        }
+        // A 1×1 PNG; the first picture of the app is 10001.
+        "CreatePicture" => json!({
+            "SdkAppId": APP, "Content": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==", "Suffix": "png",
+            "Height": 10, "Width": 10, "XPosition": 0, "YPosition": 0
+        }),
+        "DescribePicture" => json!({"SdkAppId": APP, "PageSize": 10, "PageNo": 1}),
+        "ModifyPicture" | "DeletePicture" => json!({"SdkAppId": APP, "PictureId": 10_001}),
         "StartStreamIngest" => json!({
             "SdkAppId": APP, "RoomId": "1", "RoomIdType": 1, "UserId": "ingest", "UserSig": "s",
             "StreamUrl": "https://media.example/v.mp4"
@@ -197,6 +211,7 @@ fn semantic_handlers_answer_only_their_documented_codes() {
         // The actions on a task need one running.
         let starter = match *action {
             "DescribeCloudRecording" | "ModifyCloudRecording" | "DeleteCloudRecording" => Some("CreateCloudRecording"),
+            "DescribeCloudSliceTask" | "ModifyCloudSliceTask" | "DeleteCloudSliceTask" => Some("CreateCloudSliceTask"),
             "DescribeStreamIngest" | "UpdateStreamIngest" | "StopStreamIngest" => Some("StartStreamIngest"),
             "DescribeCloudModeration" | "ModifyCloudModeration" | "DeleteCloudModeration" => {
                 Some("CreateCloudModeration")

@@ -4,13 +4,15 @@
 //! must be in use; the session needs no robot, works while anyone in the room publishes, and
 //! ends with a stop or with the room. It is kept as a task of the `mcu_mix` family (shown by
 //! `/_mock/tasks`), billing its room for MCU transcoding at its output and, with a third-party
-//! CDN, for relay bandwidth.
+//! CDN, for relay bandwidth. The pictures it names by id (`BackgroundImageId`, `PlaceImageId`,
+//! `WaterMarkId`) must be pictures the app uploaded with CreatePicture.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::Ctx;
 use super::generated::task_id_of;
+use super::pictures::check_picture;
 use super::rules;
 use super::tasks::{one_of, out_of_range, ranged};
 use crate::error::{ApiError, ApiResult};
@@ -49,6 +51,7 @@ pub struct EncodeParams {
     pub background_color: Option<u64>,
     pub audio_codec: Option<u64>,
     pub background_image_url: Option<String>,
+    pub background_image_id: Option<u64>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -72,11 +75,14 @@ pub struct PresetLayoutConfig {
     pub location_y: Option<u64>,
     pub render_mode: Option<u64>,
     pub mix_input_type: Option<u64>,
+    pub place_image_id: Option<u64>,
 }
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(rename_all = "PascalCase", default)]
 pub struct WaterMarkParams {
+    pub water_mark_id: u64,
+    pub water_mark_url: Option<String>,
     pub water_mark_width: u64,
     pub water_mark_height: u64,
     pub location_x: u64,
@@ -374,6 +380,23 @@ fn check_layout(l: &LayoutParams, (width, height): (u64, u64), codes: &Codes) ->
     Ok(())
 }
 
+/// The pictures the mix names by PictureId (background, placeholders, watermark) are pictures the
+/// app uploaded; a watermark URL, when given, wins over its id.
+fn check_pictures(ctx: &Ctx<'_>, app: u64, e: &EncodeParams, l: &LayoutParams) -> ApiResult<()> {
+    let id = e.background_image_id.unwrap_or(0);
+    check_picture(ctx, app, id, "InvalidParameter.EncodeParams", "BackgroundImageId")?;
+    for p in l.preset_layout_config.iter().flatten() {
+        let id = p.place_image_id.unwrap_or(0);
+        check_picture(ctx, app, id, "InvalidParameter.PresetLayoutConfig", "PlaceImageId")?;
+    }
+    if let Some(mark) = &l.water_mark_params
+        && mark.water_mark_url.as_deref().is_none_or(str::is_empty)
+    {
+        check_picture(ctx, app, mark.water_mark_id, "InvalidParameter", "WaterMarkId")?;
+    }
+    Ok(())
+}
+
 fn check_cdn(p: &PublishCdnParams) -> ApiResult<()> {
     if p.biz_id == 0 {
         return Err(ApiError::business("MissingParameter.BizId"));
@@ -443,6 +466,7 @@ fn start(ctx: &Ctx<'_>, input: &Value, string: bool) -> ApiResult<Empty> {
         ApiError::business_with("MissingParameter", "`LayoutParams` is required.", "缺少参数 LayoutParams。")
     })?;
     check_layout(layout, size, codes)?;
+    check_pictures(ctx, mix.sdk_app_id, encode, layout)?;
     if let Some(cdn) = &mix.publish_cdn_params {
         check_cdn(cdn)?;
     }

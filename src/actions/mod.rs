@@ -17,10 +17,12 @@ pub mod live_moderation;
 pub mod mcu;
 pub mod moderation;
 pub mod monitoring;
+pub mod pictures;
 pub mod recording;
 pub mod relay;
 pub mod rooms;
 pub mod rules;
+pub mod slicing;
 pub mod tasks;
 pub mod usage;
 pub mod web_record;
@@ -87,6 +89,14 @@ handlers! {
     "DescribeLiveStreamModeration" => live_moderation::describe_live_stream_moderation,
     "DeleteLiveStreamModeration" => live_moderation::delete_live_stream_moderation,
     "CreateAudioModerationSync" => audio_moderation::create_audio_moderation_sync,
+    "CreateCloudSliceTask" => slicing::create_cloud_slice_task,
+    "DescribeCloudSliceTask" => slicing::describe_cloud_slice_task,
+    "ModifyCloudSliceTask" => slicing::modify_cloud_slice_task,
+    "DeleteCloudSliceTask" => slicing::delete_cloud_slice_task,
+    "CreatePicture" => pictures::create_picture,
+    "DescribePicture" => pictures::describe_picture,
+    "ModifyPicture" => pictures::modify_picture,
+    "DeletePicture" => pictures::delete_picture,
     "StartStreamIngest" => ingest::start_stream_ingest,
     "DescribeStreamIngest" => ingest::describe_stream_ingest,
     "UpdateStreamIngest" => ingest::update_stream_ingest,

@@ -43,7 +43,7 @@ pub struct SubscribeStreamUserIds {
 }
 
 impl SubscribeStreamUserIds {
-    fn check(&self) -> ApiResult<Subscription> {
+    pub fn check(&self) -> ApiResult<Subscription> {
         for (name, list) in [
             ("SubscribeAudioUserIds", &self.subscribe_audio_user_ids),
             ("UnSubscribeAudioUserIds", &self.un_subscribe_audio_user_ids),

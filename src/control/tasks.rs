@@ -1,8 +1,9 @@
 //! `GET /_mock/tasks?sdk_app_id=N[&family=…][&task_id=…]`: the tasks an app started through
 //! the API, each as it stands at the virtual now — its room and robot, its state and every
 //! change of it with its time, why it ended, the parameters in force and what it bills its room
-//! for; a recording's files too, at the URL they would have under `--media-url-base`. What the
-//! Describe actions stop showing (a task gone, a handle expired) stays here.
+//! for; a recording's or a slicing task's files too, at the URL they would have under
+//! `--media-url-base`. What the Describe actions stop showing (a task gone, a handle expired)
+//! stays here. The app's uploaded pictures (CreatePicture) are listed beside its tasks.
 
 use std::sync::Arc;
 
@@ -13,7 +14,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{ok, reply};
-use crate::actions::recording;
+use crate::actions::{recording, slicing};
 use crate::app::App;
 use crate::world::model::{Codec, Services};
 use crate::world::running::TaskView;
@@ -58,7 +59,20 @@ pub async fn list(
         .filter(|v| query.task_id.as_deref().is_none_or(|id| v.task.id == id))
         .map(|v| task_view(v, &app.config.media_url_base, now))
         .collect();
-    ok(json!({"sdk_app_id": query.sdk_app_id, "now": now, "tasks": tasks}))
+    let pictures: Vec<Value> = app
+        .world
+        .pictures(query.sdk_app_id)
+        .iter()
+        .map(|p| {
+            json!({
+                "picture_id": p.id, "suffix": p.suffix, "bytes": p.bytes,
+                "pixels": {"width": p.pixels.0, "height": p.pixels.1},
+                "width": p.width, "height": p.height, "x_position": p.x, "y_position": p.y,
+                "created_at": p.created_at,
+            })
+        })
+        .collect();
+    ok(json!({"sdk_app_id": query.sdk_app_id, "now": now, "tasks": tasks, "pictures": pictures}))
 }
 
 /// One task as the control plane shows it.
@@ -87,10 +101,42 @@ pub fn task_view(view: &TaskView, media_url_base: &str, now: u64) -> Value {
         "params": task.params_at(now),
         "updates": task.params.len().saturating_sub(1),
     });
-    if task.family == Family::CloudRecording {
-        shown["files"] = Value::Array(files(view, media_url_base, now));
+    match task.family {
+        Family::CloudRecording => shown["files"] = Value::Array(files(view, media_url_base, now)),
+        Family::CloudSlice => shown["files"] = Value::Array(slice_files(view, media_url_base, now)),
+        _ => {}
     }
     shown
+}
+
+/// A slicing task's files, each with where its storage would hold it:
+/// `<base>/<cos|aws|oss>/<Bucket>/<FileNamePrefix…>/<TaskId>/<UserId>/<audios|images>/<name>`.
+fn slice_files(view: &TaskView, media_url_base: &str, now: u64) -> Vec<Value> {
+    let params = view.task.params_at(now);
+    let storage = &params["SliceStorageParams"]["CloudSliceStorage"];
+    let vendor = match storage["Vendor"].as_u64() {
+        Some(1) => "aws",
+        Some(2) => "oss",
+        _ => "cos",
+    };
+    let mut dir = vec![media_url_base.trim_end_matches('/').to_owned(), vendor.to_owned()];
+    dir.push(storage["Bucket"].as_str().unwrap_or_default().to_owned());
+    dir.extend(
+        storage["FileNamePrefix"].as_array().into_iter().flatten().filter_map(|p| p.as_str()).map(str::to_owned),
+    );
+    let dir = dir.join("/");
+    slicing::files(view, now)
+        .into_iter()
+        .map(|f| {
+            json!({
+                "user_id": f.user_id,
+                "kind": f.kind,
+                "path": f.path,
+                "begin_time": f.begin,
+                "url": format!("{dir}/{}", f.path),
+            })
+        })
+        .collect()
 }
 
 /// A recording's index files as the action lists them, each with where the bucket would hold it:

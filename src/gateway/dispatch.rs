@@ -180,23 +180,24 @@ mod tests {
 
     #[test]
     fn generated_answers_are_deterministic_and_depend_on_the_request() {
-        let a = generated("CreateCloudSliceTask", json!({"SdkAppId": 1400000001u64, "RoomId": "r1"}), 1);
-        assert_eq!(a, generated("CreateCloudSliceTask", json!({"SdkAppId": 1400000001u64, "RoomId": "r1"}), 1));
-        assert_ne!(
-            a["TaskId"],
-            generated("CreateCloudSliceTask", json!({"SdkAppId": 1400000001u64, "RoomId": "r2"}), 1)["TaskId"]
-        );
-        assert_ne!(
-            a["TaskId"],
-            generated("CreateCloudSliceTask", json!({"SdkAppId": 1400000001u64, "RoomId": "r1"}), 2)["TaskId"]
-        );
+        // Cloud transcription is answered from the schema (its TaskId has the recording family's shape).
+        let start = |room: &str, seed| {
+            generated(
+                "CreateCloudTranscription",
+                json!({"SdkAppId": 1400000001u64, "RoomId": room, "RoomIdType": 0}),
+                seed,
+            )
+        };
+        let a = start("r1", 1);
+        assert_eq!(a, start("r1", 1));
+        assert_ne!(a["TaskId"], start("r2", 1)["TaskId"]);
+        assert_ne!(a["TaskId"], start("r1", 2)["TaskId"]);
         let task = a["TaskId"].as_str().unwrap();
         assert!(task.starts_with('-') && task.ends_with('.') && task.len() == 74, "{task}");
-        let described = generated("DescribeCloudSliceTask", json!({"SdkAppId": 1400000001u64, "TaskId": "-abc."}), 1);
+        let described =
+            generated("DescribeCloudTranscription", json!({"SdkAppId": 1400000001u64, "TaskId": "-abc."}), 1);
         assert_eq!(described["TaskId"], "-abc.", "the request's TaskId is echoed");
-        assert_eq!(described["Status"], "InProgress");
-        let pictures = generated("DescribePicture", json!({"SdkAppId": 1400000001u64}), 1);
-        assert_eq!(pictures["Total"].as_u64().unwrap() as usize, pictures["PictureInfo"].as_array().unwrap().len());
+        assert!(described["Status"].is_string());
     }
 
     #[test]

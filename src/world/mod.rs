@@ -17,6 +17,7 @@ pub mod keys;
 pub mod live;
 pub mod lookup;
 pub mod model;
+pub mod pictures;
 pub mod quality;
 pub mod running;
 pub mod scale;

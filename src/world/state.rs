@@ -1,22 +1,25 @@
 //! The run-time state of one SdkAppId: the changes made to its rooms and the tasks started in
 //! them, kept together so that a task's robot entering a room and the task itself are one
-//! change. Read through [`AppState::view`], which gives a room as it stands at a time.
+//! change; and the pictures it uploaded. Read through [`AppState::view`], which gives a room as
+//! it stands at a time.
 
 use std::sync::Arc;
 
 use super::live::AppLive;
 use super::model::Room;
+use super::pictures::AppPictures;
 use super::tasks::AppTasks;
 
 #[derive(Debug, Clone, Default)]
 pub struct AppState {
     pub live: AppLive,
     pub tasks: AppTasks,
+    pub pictures: AppPictures,
 }
 
 impl AppState {
     pub fn is_empty(&self) -> bool {
-        self.live.is_empty() && self.tasks.is_empty()
+        self.live.is_empty() && self.tasks.is_empty() && self.pictures.is_empty()
     }
 
     /// `base` (a room of the history, or made at run time) with its changes and its tasks'

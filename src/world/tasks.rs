@@ -27,10 +27,11 @@ pub enum Family {
     CloudTranscription,
     CloudModeration,
     LiveStreamModeration,
+    CloudSlice,
 }
 
 impl Family {
-    pub const ALL: [Family; 10] = [
+    pub const ALL: [Family; 11] = [
         Family::CloudRecording,
         Family::PublishCdn,
         Family::McuMix,
@@ -41,6 +42,7 @@ impl Family {
         Family::CloudTranscription,
         Family::CloudModeration,
         Family::LiveStreamModeration,
+        Family::CloudSlice,
     ];
 
     /// The name the control plane uses (`?family=`).
@@ -56,6 +58,7 @@ impl Family {
             Family::CloudTranscription => "cloud_transcription",
             Family::CloudModeration => "cloud_moderation",
             Family::LiveStreamModeration => "live_stream_moderation",
+            Family::CloudSlice => "cloud_slice",
         }
     }
 
@@ -73,7 +76,7 @@ pub struct Limits {
 impl Default for Limits {
     /// The documented defaults where Tencent states one (recording 100, web recording 200,
     /// moderation 500: the cloud moderation guide's figure, which the live-stream moderation
-    /// shares), 100 elsewhere.
+    /// shares; cloud slicing 500), 100 elsewhere.
     fn default() -> Self {
         Self { limits: Family::ALL.iter().map(|f| (*f, default_limit(*f))).collect() }
     }
@@ -82,7 +85,7 @@ impl Default for Limits {
 fn default_limit(family: Family) -> usize {
     match family {
         Family::WebRecord => 200,
-        Family::CloudModeration | Family::LiveStreamModeration => 500,
+        Family::CloudModeration | Family::LiveStreamModeration | Family::CloudSlice => 500,
         _ => 100,
     }
 }

@@ -211,7 +211,6 @@ describe("tencentcloud-sdk-nodejs against trtc-mock", () => {
   });
 
   const GENERATED = [
-    "DescribeCloudSliceTask", "CreateCloudSliceTask",
     "DismissRoom", "RemoveUser",
   ];
   /** Puts user "x" in numeric room 1 and string room "x" (the rooms of the minimal requests),

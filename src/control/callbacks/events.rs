@@ -361,13 +361,18 @@ fn task_lifecycle(view: &TaskView) -> Vec<Event> {
                 push(Category::Transcription, 14, 1402, t, transcription(t, payload));
             }
         }
-        Family::CloudModeration => {
+        Family::CloudModeration | Family::CloudSlice => {
+            let (category, group, start, stop) = if task.family == Family::CloudSlice {
+                (Category::Slice, 10, 1001, 1002)
+            } else {
+                (Category::Moderation, 11, 1101, 1102)
+            };
             let t = at(started, 0);
-            push(Category::Moderation, 11, 1101, t, common(t, Json::Obj(vec![("Status", 0i64.into())])));
+            push(category, group, start, t, common(t, Json::Obj(vec![("Status", 0i64.into())])));
             if let Some((end_at, why)) = ended {
                 let t = at(end_at, 2);
                 let payload = Json::Obj(vec![("LeaveCode", leave_code(why).into())]);
-                push(Category::Moderation, 11, 1102, t, common(t, payload));
+                push(category, group, stop, t, common(t, payload));
             }
         }
         // No room and no robot: nothing documented to call back about.

@@ -1,0 +1,334 @@
+//! Cloud slicing: CreateCloudSliceTask sends a slicer robot into the room, which cuts every
+//! published audio stream it takes into `SliceAudio`-second ogg files and takes a picture of
+//! every video stream it takes each `SliceVideo` seconds. Like cloud recording, the task is Idle
+//! until a stream it takes arrives, InProgress while one does, and ends on DeleteCloudSliceTask,
+//! MaxIdleTime after the last anchor left, when the room is dismissed or its robot removed;
+//! Describe, Modify and Delete answer while it runs (Exited for a few seconds as it ends) and
+//! within ResourceExpiredHour of its start, then `ResourceNotFound`.
+//!
+//! DescribeCloudSliceTask answers only TaskId and Status; the files slicing made so far are on
+//! the control plane (`GET /_mock/tasks`), named as the API documents them under
+//! `FileNamePrefix`: `{taskId}/{userId}/audios/{sdkappid}_{roomId}_{userid}_{UTC}.ogg` and
+//! `{taskId}/{userId}/images/{sdkappid}_{roomId}_{userid}_{UTC}.png` (`.jpg` for
+//! SliceImageType 1), the UTC time of the slice's start as `YYYYMMDDhhmmss`.
+
+use serde::{Deserialize, Serialize};
+
+use super::Ctx;
+use super::generated::task_id_of;
+use super::recording::{SubscribeStreamUserIds, TaskIdOutput};
+use super::tasks::{
+    RoomIdTypes, check_app, idle_in_progress_exited, one_of, out_of_range, params, ranged, required, room_key,
+    start_refused, task_refused,
+};
+use crate::error::{ApiError, ApiResult};
+use crate::pure::civil;
+use crate::world::live::Streams;
+use crate::world::model::{Resolution, Role, Segmenting, Services, Stream};
+use crate::world::running::{NewTask, TaskView};
+use crate::world::tasks::{Family, Idle, Robot, Rules, State};
+
+const OUT: &str = "InvalidParameter.OutOfRange";
+/// Seconds a task that ended still answers `Exited`.
+const EXIT_GRACE: u64 = 10;
+/// Most anchors one task slices (documented: "单次切片任务最大支持同时订阅的房间内主播数为25个").
+pub const MAX_SLICED_USERS: usize = 25;
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SliceParams {
+    pub slice_type: Option<u64>,
+    pub max_idle_time: Option<u64>,
+    pub slice_audio: Option<u64>,
+    pub slice_video: Option<u64>,
+    pub subscribe_stream_user_ids: Option<SubscribeStreamUserIds>,
+    pub slice_image_type: Option<u64>,
+    pub slice_callback_url: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CloudSliceStorage {
+    pub vendor: u64,
+    pub region: String,
+    pub bucket: String,
+    #[serde(skip_serializing)]
+    pub access_key: String,
+    #[serde(skip_serializing)]
+    pub secret_key: String,
+    pub file_name_prefix: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SliceStorageParams {
+    pub cloud_slice_storage: Option<CloudSliceStorage>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateCloudSliceTaskInput {
+    pub sdk_app_id: u64,
+    pub room_id: String,
+    pub user_id: String,
+    #[serde(skip_serializing)]
+    pub user_sig: String,
+    pub slice_params: SliceParams,
+    pub slice_storage_params: SliceStorageParams,
+    pub room_id_type: Option<u64>,
+    pub resource_expired_hour: Option<u64>,
+    #[serde(skip_serializing)]
+    pub private_map_key: Option<String>,
+}
+
+fn check_storage(storage: &SliceStorageParams) -> ApiResult<()> {
+    let Some(s) = &storage.cloud_slice_storage else {
+        return Err(ApiError::business("MissingParameter.SliceStorageParams"));
+    };
+    one_of(OUT, "CloudSliceStorage.Vendor", s.vendor, &[0, 1, 2])?;
+    required(&s.region, "MissingParameter.Region")?;
+    required(&s.bucket, "MissingParameter.Bucket")?;
+    required(&s.access_key, "MissingParameter.AccessKey")?;
+    required(&s.secret_key, "MissingParameter.SecretKey")?;
+    if let Some(bad) = s
+        .file_name_prefix
+        .iter()
+        .flatten()
+        .find(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
+    {
+        return Err(out_of_range(OUT, "FileNamePrefix", &format!("{bad:?}"), "[A-Za-z0-9_-]+"));
+    }
+    Ok(())
+}
+
+/// Starts slicing a room.
+pub fn create_cloud_slice_task(ctx: &Ctx<'_>, input: CreateCloudSliceTaskInput) -> ApiResult<TaskIdOutput> {
+    check_app(ctx, input.sdk_app_id, "InvalidParameter.SdkAppId")?;
+    let key = room_key(
+        &input.room_id,
+        input.room_id_type.unwrap_or(1),
+        RoomIdTypes::ZeroIsString,
+        "MissingParameter.RoomId",
+        OUT,
+    )?;
+    required(&input.user_id, "MissingParameter.UserId")?;
+    required(&input.user_sig, "MissingParameter.UserSig")?;
+    super::tasks::check_user_sig(ctx, input.sdk_app_id, &input.user_id, &input.user_sig)?;
+    let p = &input.slice_params;
+    let slice_type = p.slice_type.ok_or_else(|| ApiError::business("MissingParameter.SliceType"))?;
+    one_of(OUT, "SliceType", slice_type, &[1, 2, 3])?;
+    let max_idle = ranged(OUT, "MaxIdleTime", p.max_idle_time, 30, 5, 86_400)?;
+    let audio = ranged(OUT, "SliceAudio", p.slice_audio, 15, 15, 60)?;
+    let video = ranged(OUT, "SliceVideo", p.slice_video, 5, 5, 60)?;
+    ranged(OUT, "SliceImageType", p.slice_image_type, 0, 0, 1)?;
+    let subscription = p.subscribe_stream_user_ids.as_ref().map(|s| s.check()).transpose()?.unwrap_or_default();
+    check_storage(&input.slice_storage_params)?;
+    let hours = ranged(OUT, "ResourceExpiredHour", input.resource_expired_hour, 72, 6, 720)?;
+    let (slices_audio, slices_video) = (slice_type != 2, slice_type != 1);
+    let mut params = params(&input);
+    // Keep the ranges' defaults with the task, so that the files follow them.
+    params["SliceParams"]["SliceAudio"] = audio.into();
+    params["SliceParams"]["SliceVideo"] = video.into();
+    let new = NewTask {
+        family: Family::CloudSlice,
+        room: Some(key),
+        robot: Some(Robot {
+            user_id: input.user_id.clone(),
+            role: Role::Audience,
+            sends: Streams::NONE,
+            video: Resolution::new(640, 360),
+        }),
+        rules: Rules {
+            idle: Idle::NoAnchor,
+            max_idle: Some(max_idle),
+            max_duration: None,
+            handle_secs: Some(hours * 3600),
+            exit_grace: EXIT_GRACE,
+        },
+        subscription,
+        streams: Streams { audio: slices_audio, video: slices_video, sub_stream: slices_video },
+        params,
+        dedupe: None,
+        limit: ctx.world.limits.get(Family::CloudSlice),
+        services: Services {
+            slicing: Some(Segmenting {
+                audio: slices_audio,
+                picture_interval: slices_video.then(|| u32::try_from(video).unwrap_or(5)),
+            }),
+            ..Services::default()
+        },
+    };
+    let now = ctx.now;
+    let task_id = ctx
+        .world
+        .start_task(input.sdk_app_id, new, now, |hash| task_id_of("CreateCloudSliceTask", now, hash))
+        .map_err(|r| start_refused(r, "FailedOperation"))?;
+    Ok(TaskIdOutput { task_id })
+}
+
+// ---- Describe, Modify, Delete -----------------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TaskInput {
+    pub sdk_app_id: u64,
+    pub task_id: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeCloudSliceTaskOutput {
+    pub task_id: String,
+    pub status: &'static str,
+}
+
+fn not_found(task_id: &str) -> ApiError {
+    ApiError::business_with(
+        "ResourceNotFound",
+        format!("The slicing task {task_id} does not exist, has ended, or its TaskId has expired."),
+        format!("切片任务 {task_id} 不存在、已结束或 TaskId 已过期。"),
+    )
+}
+
+/// A slicing task the caller may still ask about; `foreign` is the action's code for an
+/// SdkAppId the account may not use.
+fn answering(ctx: &Ctx<'_>, sdk_app_id: u64, task_id: &str, foreign: &'static str) -> ApiResult<TaskView> {
+    check_app(ctx, sdk_app_id, foreign)?;
+    required(task_id, "MissingParameter.TaskId")?;
+    ctx.world
+        .task(sdk_app_id, task_id, ctx.now)
+        .filter(|v| v.task.family == Family::CloudSlice && v.answers && v.state(ctx.now) != State::Gone)
+        .ok_or_else(|| not_found(task_id))
+}
+
+pub fn describe_cloud_slice_task(ctx: &Ctx<'_>, input: TaskInput) -> ApiResult<DescribeCloudSliceTaskOutput> {
+    let view = answering(ctx, input.sdk_app_id, &input.task_id, "InvalidParameter.SdkAppId")?;
+    Ok(DescribeCloudSliceTaskOutput { task_id: input.task_id, status: idle_in_progress_exited(view.state(ctx.now)) })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ModifyCloudSliceTaskInput {
+    pub sdk_app_id: u64,
+    pub task_id: String,
+    pub subscribe_stream_user_ids: Option<SubscribeStreamUserIds>,
+}
+
+/// Replaces the subscription lists in full.
+pub fn modify_cloud_slice_task(ctx: &Ctx<'_>, input: ModifyCloudSliceTaskInput) -> ApiResult<TaskIdOutput> {
+    answering(ctx, input.sdk_app_id, &input.task_id, "AuthFailure.UnauthorizedOperation")?;
+    let subscription = input.subscribe_stream_user_ids.as_ref().map(|s| s.check()).transpose()?;
+    let now = ctx.now;
+    ctx.world
+        .update_task(input.sdk_app_id, &input.task_id, now, |task, _| {
+            if let Some(subscription) = subscription {
+                task.subscriptions.push((now, subscription));
+            }
+            true
+        })
+        .map_err(|r| task_refused(r, not_found(&input.task_id), None))?;
+    Ok(TaskIdOutput { task_id: input.task_id })
+}
+
+/// Stops slicing now.
+pub fn delete_cloud_slice_task(ctx: &Ctx<'_>, input: TaskInput) -> ApiResult<TaskIdOutput> {
+    answering(ctx, input.sdk_app_id, &input.task_id, "InvalidParameter.SdkAppId")?;
+    ctx.world
+        .stop_task(input.sdk_app_id, &input.task_id, ctx.now)
+        .map_err(|r| task_refused(r, not_found(&input.task_id), None))?;
+    Ok(TaskIdOutput { task_id: input.task_id })
+}
+
+// ---- Files ------------------------------------------------------------------------------------
+
+/// One file slicing made: its path under the bucket's `FileNamePrefix`, whose it is, and when it
+/// begins.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SliceFile {
+    pub user_id: String,
+    /// `audio` or `image`.
+    pub kind: &'static str,
+    /// `{taskId}/{userId}/audios|images/{name}`.
+    pub path: String,
+    pub begin: u64,
+}
+
+/// `YYYYMMDDhhmmss` in UTC.
+fn utc_stamp(t: u64) -> String {
+    let t = i64::try_from(t).unwrap_or(i64::MAX);
+    let (y, m, d) = civil::civil_from_days(t.div_euclid(civil::DAY));
+    let s = t.rem_euclid(civil::DAY);
+    format!("{y:04}{m:02}{d:02}{:02}{:02}{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
+/// The files a slicing task has made by `now`: an audio slice once it is complete (or cut short
+/// by the stream or the task ending), a picture at each interval from the moment a video stream
+/// is taken; for at most [`MAX_SLICED_USERS`] anchors, in order of time.
+pub fn files(view: &TaskView, now: u64) -> Vec<SliceFile> {
+    let Some(room) = &view.room else { return Vec::new() };
+    let task = &view.task;
+    let params = task.params_at(now);
+    let slice = &params["SliceParams"];
+    let audio_secs = slice["SliceAudio"].as_u64().unwrap_or(15).max(1);
+    let video_secs = slice["SliceVideo"].as_u64().unwrap_or(5).max(1);
+    let image_ext = if slice["SliceImageType"] == 1 { "jpg" } else { "png" };
+    let end = view.lifecycle.ended.map_or(now, |(t, _)| t).min(now);
+    let app = task.sdk_app_id;
+    let mut out: Vec<SliceFile> = Vec::new();
+    for s in &room.sessions {
+        for p in &s.publishing {
+            if !task.streams_take(p.stream) {
+                continue;
+            }
+            let from = p.start.max(task.created_at).max(s.join_ts);
+            let to = p.end.unwrap_or(u64::MAX).min(s.leave_ts.unwrap_or(u64::MAX)).min(end);
+            // Whether the stream was still being taken at `now` (its running slice unfinished,
+            // a picture due at `now` taken).
+            let going = to == now
+                && p.end.is_none_or(|e| e > now)
+                && s.leave_ts.is_none_or(|l| l > now)
+                && view.lifecycle.ended.is_none();
+            if from > to || (from == to && !going) {
+                continue;
+            }
+            let (step, kind, dir, ext) = match p.stream {
+                Stream::Audio => (audio_secs, "audio", "audios", "ogg"),
+                Stream::Video | Stream::SubStream => (video_secs, "image", "images", image_ext),
+            };
+            let mut t = from;
+            while t < to || (t == to && going && kind == "image") {
+                let made = kind == "image" || !going || t.saturating_add(step) <= to;
+                if made && task.subscription_at(t).takes(&s.user_id, p.stream) {
+                    let name = format!("{app}_{}_{}_{}.{ext}", room.room_string, s.user_id, utc_stamp(t));
+                    let path = format!("{}/{}/{dir}/{name}", task.id, s.user_id);
+                    if !out.iter().any(|f| f.path == path) {
+                        out.push(SliceFile { user_id: s.user_id.clone(), kind, path, begin: t });
+                    }
+                }
+                match t.checked_add(step) {
+                    Some(next) => t = next,
+                    None => break,
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| (a.begin, &a.user_id, a.kind, &a.path).cmp(&(b.begin, &b.user_id, b.kind, &b.path)));
+    // The first anchors to be sliced keep their places; later ones find the task full.
+    let mut users: Vec<String> = Vec::new();
+    for f in &out {
+        if !users.contains(&f.user_id) && users.len() < MAX_SLICED_USERS {
+            users.push(f.user_id.clone());
+        }
+    }
+    out.retain(|f| users.contains(&f.user_id));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn stamps_are_compact_utc() {
+        assert_eq!(super::utc_stamp(0), "19700101000000");
+        assert_eq!(super::utc_stamp(1_764_000_000), "20251124160000");
+    }
+}
