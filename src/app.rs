@@ -39,6 +39,7 @@ impl App {
         let clock = Clock::new(wall, config.start_time, config.freeze);
         let mut world = World::new(clock, Generator::new(config.seed, config.density), fixtures);
         world.limits = config.task_limits.clone();
+        world.media_url_base = config.media_url_base.clone();
         Ok(Self {
             credentials: Credentials::new(&config.accounts),
             throttle: Throttle::new(config.rate_limit),

@@ -19,6 +19,7 @@ pub mod model;
 pub mod quality;
 pub mod running;
 pub mod scale;
+pub mod speech;
 pub mod state;
 pub mod task_usage;
 pub mod tasks;
@@ -42,11 +43,15 @@ pub struct World {
     pub generator: Generator,
     /// Running tasks of each family an SdkAppId may have at once.
     pub limits: tasks::Limits,
+    /// Where the files tasks make are served from (`--media-url-base`).
+    pub media_url_base: String,
     /// The fixtures loaded at start-up, which a reset goes back to.
     startup: Arc<Fixtures>,
     fixtures: RwLock<Arc<Fixtures>>,
     /// What changed at run time, by SdkAppId (copied on write: readers keep a snapshot).
     state: RwLock<HashMap<u64, Arc<AppState>>>,
+    /// Registered voiceprints, by the SecretId of the account (their actions name no SdkAppId).
+    voiceprints: RwLock<HashMap<String, speech::AccountVoicePrints>>,
 }
 
 /// One page of rooms and how many there are in all.
@@ -63,9 +68,11 @@ impl World {
             clock,
             generator,
             limits: tasks::Limits::default(),
+            media_url_base: String::new(),
             fixtures: RwLock::new(Arc::clone(&startup)),
             startup,
             state: RwLock::new(HashMap::new()),
+            voiceprints: RwLock::new(HashMap::new()),
         }
     }
     /// The fixtures in force (a snapshot: later loads do not change it).
@@ -91,6 +98,7 @@ impl World {
             None => {
                 *current = Arc::clone(&self.startup);
                 live.clear();
+                self.voiceprints.write().expect("voiceprint lock").clear();
                 self.clock.reset();
             }
             Some(app) => {

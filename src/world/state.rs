@@ -6,12 +6,15 @@ use std::sync::Arc;
 
 use super::live::AppLive;
 use super::model::Room;
+use super::speech::AppSpeech;
 use super::tasks::AppTasks;
 
 #[derive(Debug, Clone, Default)]
 pub struct AppState {
     pub live: AppLive,
     pub tasks: AppTasks,
+    /// Cloned voices and vocabularies (shared until changed: copying the state stays cheap).
+    pub speech: Arc<AppSpeech>,
 }
 
 impl AppState {

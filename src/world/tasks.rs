@@ -22,11 +22,19 @@ pub enum Family {
     McuMix,
     StreamIngest,
     WebRecord,
+    /// Long-text speech synthesis (AsyncTextToSpeech): no room, works until its audio is made.
+    AsyncTts,
 }
 
 impl Family {
-    pub const ALL: [Family; 5] =
-        [Family::CloudRecording, Family::PublishCdn, Family::McuMix, Family::StreamIngest, Family::WebRecord];
+    pub const ALL: [Family; 6] = [
+        Family::CloudRecording,
+        Family::PublishCdn,
+        Family::McuMix,
+        Family::StreamIngest,
+        Family::WebRecord,
+        Family::AsyncTts,
+    ];
 
     /// The name the control plane uses (`?family=`).
     pub fn name(self) -> &'static str {
@@ -36,6 +44,7 @@ impl Family {
             Family::McuMix => "mcu_mix",
             Family::StreamIngest => "stream_ingest",
             Family::WebRecord => "web_record",
+            Family::AsyncTts => "async_tts",
         }
     }
 

@@ -121,6 +121,7 @@ CHECKED_VALUES = {
     "DescribeTRTCAIRecognitionUsage": {"AuType": ["conversation"]},
     "DescribeTRTCSegmentModerationUsage": {"Type": "audio"},
     "StartWebRecord": {"RecordUrl": "https://page.example/", "StorageParams": {"CloudVod": {"TencentVod": {}}}},
+    "TextToSpeechSSE": {"Voice": {"VoiceId": "v-female-R2s4N9qJ"}},
 }
 
 
