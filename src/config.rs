@@ -263,7 +263,7 @@ pub struct ServeArgs {
     pub rooms_per_hour: u32,
 
     /// Running tasks of each family an SdkAppId may have at once, over the defaults
-    /// (`cloud_recording=100,publish_cdn=100,mcu_mix=100,stream_ingest=100,web_record=200`);
+    /// (`cloud_recording=100,publish_cdn=100,mcu_mix=100,stream_ingest=100,web_record=200,async_tts=100`);
     /// one more answers `FailedOperation.RestrictedConcurrency`. E.g. `cloud_recording=2`.
     #[arg(long, env = "TRTC_MOCK_TASK_LIMITS", default_value = "", value_parser = Limits::parse)]
     pub task_limits: Limits,
