@@ -43,6 +43,7 @@ impl App {
         let mut world = World::new(clock, Generator::new(config.seed, config.density), fixtures);
         world.limits = config.task_limits.clone();
         world.usersig_keys = crate::world::keys::UserSigKeys::new(config.usersig_keys.clone());
+        world.media_url_base = config.media_url_base.clone();
         Ok(Self {
             credentials: Credentials::new(&config.accounts),
             throttle: Throttle::new(config.rate_limit),

@@ -271,7 +271,8 @@ pub struct ServeArgs {
 
     /// Running tasks of each family an SdkAppId may have at once, over the defaults
     /// (`cloud_recording=100,publish_cdn=100,mcu_mix=100,stream_ingest=100,web_record=200,`
-    /// `cloud_moderation=500,live_stream_moderation=500,cloud_slice=500`, 100 for the others);
+    /// `cloud_moderation=500,live_stream_moderation=500,cloud_slice=500`, 100 for the others,
+    /// `async_tts` included);
     /// one more answers `FailedOperation.RestrictedConcurrency`. E.g. `cloud_recording=2`.
     #[arg(long, env = "TRTC_MOCK_TASK_LIMITS", default_value = "", value_parser = Limits::parse)]
     pub task_limits: Limits,

@@ -300,7 +300,7 @@ async fn streamed_speech_is_server_sent_events() {
     let server = start(config()).await;
     let mut request = Tc3::post(
         "TextToSpeechSSE",
-        json!({"Text": "hello there, speech", "Voice": {"VoiceId": "v1"}, "SdkAppId": 1400000001u64}),
+        json!({"Text": "hello there, speech", "Voice": {"VoiceId": "v-female-R2s4N9qJ"}, "SdkAppId": 1400000001u64}),
     );
     request.region = Some("ap-beijing".into());
     let response = request.send_raw(&server.url()).await.unwrap();
@@ -313,7 +313,7 @@ async fn streamed_speech_is_server_sent_events() {
         .filter(|e| !e.is_empty())
         .map(|e| serde_json::from_str(e.strip_prefix("data: ").unwrap()).unwrap())
         .collect();
-    assert_eq!(events.len(), 2);
+    assert!(events.len() > 1, "{} events", events.len());
     assert!(events.iter().all(|e| e["Type"] == "chunk" && e["RequestId"] == request_id.as_str()));
     assert_eq!(events.last().unwrap()["IsEnd"], true);
 }

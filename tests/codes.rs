@@ -151,8 +151,34 @@ fn base(action: &str, task: &str) -> Option<Value> {
         "DescribeTRTCMarketQualityData" | "DescribeTRTCMarketScaleData" => {
             json!({"SdkAppId": APP.to_string(), "StartTime": "2025-11-20", "EndTime": "2025-11-24", "Period": "d"})
         }
+        "TextToSpeech" | "TextToSpeechSSE" | "AsyncTextToSpeech" => {
+            json!({"SdkAppId": APP, "Text": "你好", "Voice": {"VoiceId": "v-female-R2s4N9qJ"}})
+        }
+        "VoiceClone" => json!({"SdkAppId": APP, "VoiceName": "v", "PromptAudio": wav_base64(8_000, 6_000)}),
+        "DescribeAsyncTextToSpeech" => json!({"TaskId": task}),
+        "RegisterVoicePrint" => json!({
+            "Audio": wav_base64(16_000, 10_000), "ReqTimestamp": NOW * 1000, "AudioFormat": 0, "AudioName": "n"
+        }),
+        "DescribeVoicePrint" => json!({"DescribeMode": 0, "VoicePrintIdList": [task]}),
+        "UpdateVoicePrint" => json!({"VoicePrintId": task, "ReqTimestamp": NOW * 1000, "AudioMetaInfo": "m"}),
+        "DeleteVoicePrint" => json!({"VoicePrintId": task}),
+        "CreateRecognizeVocabV3" => json!({"SdkAppId": APP, "Name": "n", "WordWeights": [{"Word": "w", "Weight": 5}]}),
+        "GetRecognizeVocabV3" | "DeleteRecognizeVocabV3" | "DownloadRecognizeVocabV3" => {
+            json!({"SdkAppId": APP, "VocabId": task})
+        }
+        "UpdateRecognizeVocabV3" => json!({"SdkAppId": APP, "VocabId": task, "Name": "n2"}),
+        "SetVocabStateV3" => json!({"SdkAppId": APP, "VocabId": task, "State": 1}),
+        "GetRecognizeVocabListV3" => json!({"SdkAppId": APP}),
         _ => return None,
     })
+}
+
+/// Base64 of a WAV of a tone: 16-bit mono at `rate`, `ms` long.
+fn wav_base64(rate: u32, ms: u64) -> String {
+    use base64::Engine;
+    use trtc_mock::pure::audio::{Voice, wav};
+    let voice = Voice { seed: 1, sample_rate: rate, duration_ms: ms, pitch_hz: 200.0, amplitude: 0.5 };
+    base64::engine::general_purpose::STANDARD.encode(wav(&voice.pcm(), rate))
 }
 
 /// Wrong values for one member, by the JSON type of its valid value.
@@ -226,8 +252,20 @@ fn semantic_handlers_answer_only_their_documented_codes() {
             | "QueryAIMessageList" => Some("StartAIConversation"),
             "DescribeAITranscription" | "StopAITranscription" => Some("StartAITranscription"),
             "DescribeCloudTranscription" | "DeleteCloudTranscription" => Some("CreateCloudTranscription"),
+            "DescribeAsyncTextToSpeech" => Some("AsyncTextToSpeech"),
+            "DescribeVoicePrint" | "UpdateVoicePrint" | "DeleteVoicePrint" => Some("RegisterVoicePrint"),
+            "GetRecognizeVocabV3"
+            | "UpdateRecognizeVocabV3"
+            | "DeleteRecognizeVocabV3"
+            | "DownloadRecognizeVocabV3"
+            | "SetVocabStateV3" => Some("CreateRecognizeVocabV3"),
             _ => None,
         };
+        // Vocabularies count against an account-wide limit that CreateRecognizeVocabV3's own
+        // wrong requests fill: each action starts from an empty SdkAppId.
+        if action.contains("Vocab") {
+            app.world.reset(Some(APP));
+        }
         let task = match starter {
             Some(starter) => {
                 let mut request = base(starter, "").unwrap();
@@ -243,9 +281,14 @@ fn semantic_handlers_answer_only_their_documented_codes() {
                     // One task per stream: each action's task pulls its own.
                     request["Input"]["Url"] = json!(format!("rtmp://live.example.com/app/{action}"));
                 }
+                if starter == "CreateRecognizeVocabV3" {
+                    request["Name"] = json!(format!("vocab_{action}"));
+                }
                 match handler(starter).unwrap()(&ctx, request) {
                     Ok(Output::Json(bytes)) => {
-                        serde_json::from_slice::<Value>(&bytes).unwrap()["TaskId"].as_str().unwrap().to_owned()
+                        let started = serde_json::from_slice::<Value>(&bytes).unwrap();
+                        let id = ["TaskId", "VoicePrintId", "VocabId"].iter().find_map(|k| started[*k].as_str());
+                        id.unwrap().to_owned()
                     }
                     other => panic!("{starter} starts a task: {other:?}"),
                 }

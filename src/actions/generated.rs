@@ -13,11 +13,10 @@ use fake::faker::internet::en::IPv4;
 use fake::faker::lorem::en::{Word, Words};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 
 use super::sdk_app_id_of;
 use crate::pure::civil;
-use crate::pure::hash::{fnv1a, mix};
 
 /// Begin/end member pairs a generated answer keeps in order.
 pub const RANGES: &[(&str, &str)] = &[
@@ -227,27 +226,6 @@ fn datetime(t: u64) -> String {
     civil::local_datetime(i64::try_from(t).unwrap_or(i64::MAX))
 }
 
-/// Audio chunks of a streamed text-to-speech answer (`TextToSpeechSSE`): the documented
-/// `{"Type": "chunk", "ChunkId", "Audio", "Seq", "IsEnd"}` events, without their RequestId;
-/// one per 16 characters of text, at most 16.
-pub fn speech_chunks(seed: u64, action: &str, input: &Value) -> Vec<Map<String, Value>> {
-    let text = input.get("Text").and_then(Value::as_str).unwrap_or_default();
-    let mut rng = ChaCha8Rng::seed_from_u64(mix(seed, &[fnv1a(action), fnv1a(text)]));
-    let count = text.chars().count().div_ceil(16).clamp(1, 16);
-    (0..count)
-        .map(|seq| {
-            let audio: Vec<u8> = (0..48).map(|_| rng.random()).collect();
-            let mut event = Map::new();
-            event.insert("Type".into(), "chunk".into());
-            event.insert("ChunkId".into(), format!("chunk_{seq}").into());
-            event.insert("Audio".into(), STANDARD.encode(audio).into());
-            event.insert("Seq".into(), seq.into());
-            event.insert("IsEnd".into(), (seq + 1 == count).into());
-            event
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -286,18 +264,5 @@ mod tests {
         let at = civil::parse_local(&start[..19], civil::Precision::Second).unwrap();
         assert!((1_764_000_000 - 3600..=1_764_000_000).contains(&at) && start.len() == 26, "{start}");
         assert_eq!(g.value("SdkAppId", Scalar::Uint64, 0, &mut rng), 1400000009u64);
-    }
-
-    #[test]
-    fn speech_streams_in_chunks_ending_with_is_end() {
-        let chunks =
-            speech_chunks(1, "TextToSpeechSSE", &json!({"Text": "a text long enough for three chunks of speech"}));
-        assert_eq!(chunks.len(), 3);
-        assert!(chunks.iter().take(2).all(|c| c["IsEnd"] == false));
-        assert_eq!(chunks[2]["IsEnd"], true);
-        assert_eq!(
-            chunks,
-            speech_chunks(1, "TextToSpeechSSE", &json!({"Text": "a text long enough for three chunks of speech"}))
-        );
     }
 }

@@ -8,8 +8,8 @@
 pub mod ai;
 pub mod ai_conversation;
 pub mod ai_transcription;
-pub mod cloud_transcription;
 pub mod audio_moderation;
+pub mod cloud_transcription;
 pub mod dashboard;
 pub mod generated;
 pub mod ingest;
@@ -23,8 +23,11 @@ pub mod relay;
 pub mod rooms;
 pub mod rules;
 pub mod slicing;
+pub mod speech;
 pub mod tasks;
 pub mod usage;
+pub mod vocab;
+pub mod voiceprint;
 pub mod web_record;
 
 use serde::Serialize;
@@ -64,9 +67,11 @@ pub enum Output {
 pub type Run = fn(&Ctx<'_>, Value) -> ApiResult<Output>;
 
 macro_rules! handlers {
-    ($($action:literal => $handler:path,)*) => {
-        /// Every action answered by a hand-written handler over the world, by action name.
-        pub static HANDLERS: &[(&str, Run)] = &[$(($action, |ctx, input| typed($handler, ctx, input)),)*];
+    ($($action:literal => $handler:path,)* ; $($stream:literal => $runs:path,)*) => {
+        /// Every action answered by a hand-written handler over the world, by action name: typed
+        /// handlers, then those that answer a stream of events (already [`Run`]s).
+        pub static HANDLERS: &[(&str, Run)] =
+            &[$(($action, |ctx, input| typed($handler, ctx, input)),)* $(($stream, $runs),)*];
     };
 }
 
@@ -143,6 +148,23 @@ handlers! {
     "CreateCloudTranscription" => cloud_transcription::create_cloud_transcription,
     "DescribeCloudTranscription" => cloud_transcription::describe_cloud_transcription,
     "DeleteCloudTranscription" => cloud_transcription::delete_cloud_transcription,
+    "TextToSpeech" => speech::text_to_speech,
+    "VoiceClone" => speech::voice_clone,
+    "AsyncTextToSpeech" => speech::async_text_to_speech,
+    "DescribeAsyncTextToSpeech" => speech::describe_async_text_to_speech,
+    "RegisterVoicePrint" => voiceprint::register_voice_print,
+    "DescribeVoicePrint" => voiceprint::describe_voice_print,
+    "UpdateVoicePrint" => voiceprint::update_voice_print,
+    "DeleteVoicePrint" => voiceprint::delete_voice_print,
+    "CreateRecognizeVocabV3" => vocab::create_recognize_vocab_v3,
+    "GetRecognizeVocabV3" => vocab::get_recognize_vocab_v3,
+    "GetRecognizeVocabListV3" => vocab::get_recognize_vocab_list_v3,
+    "UpdateRecognizeVocabV3" => vocab::update_recognize_vocab_v3,
+    "DeleteRecognizeVocabV3" => vocab::delete_recognize_vocab_v3,
+    "DownloadRecognizeVocabV3" => vocab::download_recognize_vocab_v3,
+    "SetVocabStateV3" => vocab::set_vocab_state_v3,
+    ;
+    "TextToSpeechSSE" => speech::text_to_speech_sse_run,
 }
 
 /// The SdkAppId a request names, under any of the API's spellings (`SdkAppid` in

@@ -72,7 +72,26 @@ pub async fn list(
             })
         })
         .collect();
-    ok(json!({"sdk_app_id": query.sdk_app_id, "now": now, "tasks": tasks, "pictures": pictures}))
+    ok(json!({
+        "sdk_app_id": query.sdk_app_id, "now": now, "tasks": tasks, "pictures": pictures,
+        "speech": speech(&app, query.sdk_app_id),
+    }))
+}
+
+/// The app's cloned voices and vocabularies (what the speech actions made besides tasks).
+fn speech(app: &App, sdk_app_id: u64) -> Value {
+    let speech = app.world.speech(sdk_app_id);
+    let voices: Vec<Value> = speech
+        .voices
+        .iter()
+        .map(|v| json!({"voice_id": v.voice_id, "name": v.name, "model": v.model, "created_at": v.created_at, "prompt_ms": v.prompt_ms}))
+        .collect();
+    let vocabularies: Vec<Value> = speech
+        .vocabs
+        .iter()
+        .map(|v| json!({"vocab_id": v.vocab_id, "name": v.name, "words": v.words.len(), "state": v.state, "updated_at": v.updated_at}))
+        .collect();
+    json!({"voices": voices, "vocabularies": vocabularies})
 }
 
 /// One task as the control plane shows it.

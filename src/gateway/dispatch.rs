@@ -17,8 +17,6 @@ pub enum Implementation {
     Semantic,
     /// A response of the right shape generated from the API definition.
     Generated,
-    /// Server-sent events generated from the request (`TextToSpeechSSE`).
-    GeneratedStream,
     /// Taken offline by Tencent: always `UnsupportedOperation`, as the real service answers.
     Retired,
 }
@@ -28,7 +26,6 @@ impl Implementation {
         match self {
             Implementation::Semantic => "semantic",
             Implementation::Generated => "schema-generated",
-            Implementation::GeneratedStream => "schema-generated (event stream)",
             Implementation::Retired => "retired: UnsupportedOperation",
         }
     }
@@ -40,8 +37,6 @@ pub fn implementation(action: &Action) -> Implementation {
         Implementation::Retired
     } else if actions::handler(&action.name).is_some() {
         Implementation::Semantic
-    } else if action.name == "TextToSpeechSSE" {
-        Implementation::GeneratedStream
     } else {
         Implementation::Generated
     }
@@ -57,9 +52,7 @@ pub struct Generation<'a> {
 /// Answers `action` on validated `input`.
 pub fn dispatch(action: &Action, ctx: &Ctx<'_>, generation: &Generation<'_>, input: Value) -> ApiResult<Output> {
     let implementation = implementation(action);
-    if generation.unimplemented == Unimplemented::Error
-        && matches!(implementation, Implementation::Generated | Implementation::GeneratedStream)
-    {
+    if generation.unimplemented == Unimplemented::Error && implementation == Implementation::Generated {
         return Err(ApiError::unsupported_operation(
             format!(
                 "The action `{}` is not implemented by trtc-mock (started with --unimplemented error).",
@@ -73,9 +66,6 @@ pub fn dispatch(action: &Action, ctx: &Ctx<'_>, generation: &Generation<'_>, inp
             Some(run) => run(ctx, input),
             None => Err(ApiError::internal_error()),
         },
-        Implementation::GeneratedStream => {
-            Ok(Output::Events(generated::speech_chunks(generation.seed, &action.name, &input)))
-        }
         Implementation::Retired => Err(ApiError::unsupported_operation(
             format!("The action `{}` has been taken offline.", action.name),
             format!("接口 `{}` 已下线。", action.name),
@@ -205,7 +195,6 @@ mod tests {
         let catalog = catalog::get();
         let count = |kind| catalog.actions().into_iter().filter(|a| implementation(a) == kind).count();
         assert_eq!(count(Implementation::Semantic), actions::HANDLERS.len());
-        assert_eq!(count(Implementation::GeneratedStream), 1);
         assert_eq!(count(Implementation::Retired), 1);
         assert_eq!(coverage_table().lines().count(), 2 + 89);
         for (name, _) in actions::HANDLERS {

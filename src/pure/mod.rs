@@ -1,8 +1,9 @@
 //! Small pure pieces shared by every layer: civil dates in UTC and UTC+8, the seeded hash, callback JSON,
-//! UserSig (TLSSigAPIv2) verification and picture decoding.
+//! UserSig (TLSSigAPIv2) verification, picture decoding, and the audio the speech actions write and read.
 //!
 //! This module imports nothing from the crate, so that anything may import it.
 
+pub mod audio;
 pub mod civil;
 pub mod cjson;
 pub mod hash;

@@ -21,6 +21,7 @@ pub mod pictures;
 pub mod quality;
 pub mod running;
 pub mod scale;
+pub mod speech;
 pub mod state;
 pub mod task_usage;
 pub mod tasks;
@@ -46,11 +47,15 @@ pub struct World {
     pub limits: tasks::Limits,
     /// The SDK secret keys UserSigs are verified with.
     pub usersig_keys: keys::UserSigKeys,
+    /// Where the files tasks make are served from (`--media-url-base`).
+    pub media_url_base: String,
     /// The fixtures loaded at start-up, which a reset goes back to.
     startup: Arc<Fixtures>,
     fixtures: RwLock<Arc<Fixtures>>,
     /// What changed at run time, by SdkAppId (copied on write: readers keep a snapshot).
     state: RwLock<HashMap<u64, Arc<AppState>>>,
+    /// Registered voiceprints, by the SecretId of the account (their actions name no SdkAppId).
+    voiceprints: RwLock<HashMap<String, speech::AccountVoicePrints>>,
 }
 
 /// One page of rooms and how many there are in all.
@@ -68,9 +73,11 @@ impl World {
             generator,
             limits: tasks::Limits::default(),
             usersig_keys: keys::UserSigKeys::default(),
+            media_url_base: String::new(),
             fixtures: RwLock::new(Arc::clone(&startup)),
             startup,
             state: RwLock::new(HashMap::new()),
+            voiceprints: RwLock::new(HashMap::new()),
         }
     }
     /// The fixtures in force (a snapshot: later loads do not change it).
@@ -97,6 +104,7 @@ impl World {
                 *current = Arc::clone(&self.startup);
                 live.clear();
                 self.usersig_keys.reset(None);
+                self.voiceprints.write().expect("voiceprint lock").clear();
                 self.clock.reset();
             }
             Some(app) => {

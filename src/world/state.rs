@@ -8,6 +8,7 @@ use std::sync::Arc;
 use super::live::AppLive;
 use super::model::Room;
 use super::pictures::AppPictures;
+use super::speech::AppSpeech;
 use super::tasks::AppTasks;
 
 #[derive(Debug, Clone, Default)]
@@ -15,6 +16,8 @@ pub struct AppState {
     pub live: AppLive,
     pub tasks: AppTasks,
     pub pictures: AppPictures,
+    /// Cloned voices and vocabularies (shared until changed: copying the state stays cheap).
+    pub speech: Arc<AppSpeech>,
 }
 
 impl AppState {

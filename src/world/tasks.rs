@@ -28,10 +28,12 @@ pub enum Family {
     CloudModeration,
     LiveStreamModeration,
     CloudSlice,
+    /// Long-text speech synthesis (AsyncTextToSpeech): no room, works until its audio is made.
+    AsyncTts,
 }
 
 impl Family {
-    pub const ALL: [Family; 11] = [
+    pub const ALL: [Family; 12] = [
         Family::CloudRecording,
         Family::PublishCdn,
         Family::McuMix,
@@ -43,6 +45,7 @@ impl Family {
         Family::CloudModeration,
         Family::LiveStreamModeration,
         Family::CloudSlice,
+        Family::AsyncTts,
     ];
 
     /// The name the control plane uses (`?family=`).
@@ -59,6 +62,7 @@ impl Family {
             Family::CloudModeration => "cloud_moderation",
             Family::LiveStreamModeration => "live_stream_moderation",
             Family::CloudSlice => "cloud_slice",
+            Family::AsyncTts => "async_tts",
         }
     }
 

@@ -272,12 +272,17 @@ describe("tencentcloud-sdk-nodejs against trtc-mock", () => {
     checked.add("StartStreamIngest");
   });
 
-  test("TextToSpeechSSE: an event stream of chunks", async () => {
-    const stream = await trtcClient(gen, regionOf("TextToSpeechSSE")).TextToSpeechSSE(minimalRequest("TextToSpeechSSE"));
+  test("TextToSpeechSSE: an event stream of chunks that make up the audio", async () => {
+    // 你好，欢迎。: five CJK characters of 250 ms each, 16-bit mono PCM at 16 kHz.
+    const request = {
+      SdkAppId: APP, Text: "你好，欢迎。", Voice: { VoiceId: "v-female-R2s4N9qJ" },
+      AudioFormat: { Format: "pcm", SampleRate: 16000 },
+    };
+    const stream = await trtcClient(gen, regionOf("TextToSpeechSSE")).TextToSpeechSSE(request);
     assert.equal(typeof stream[Symbol.asyncIterator], "function", `expected an SSE stream, got ${JSON.stringify(stream)}`);
     const chunks = [];
     for await (const message of stream) chunks.push(JSON.parse(message.data));
-    assert.ok(chunks.length > 0);
+    assert.ok(chunks.length > 1, `${chunks.length} chunks`);
     chunks.forEach((chunk, seq) => {
       assert.equal(chunk.Type, "chunk");
       assert.equal(chunk.Seq, seq);
@@ -285,6 +290,13 @@ describe("tencentcloud-sdk-nodejs against trtc-mock", () => {
       assert.ok(typeof chunk.Audio === "string" && chunk.Audio.length > 0);
       assert.match(chunk.RequestId, UUID);
     });
+    const audio = Buffer.concat(chunks.map((chunk) => Buffer.from(chunk.Audio, "base64")));
+    assert.equal(audio.length, 1500 * 16 * 2, "1.5 s of 16-bit samples at 16 kHz");
+    let peak = 0;
+    for (let i = 0; i < audio.length; i += 2) peak = Math.max(peak, Math.abs(audio.readInt16LE(i)));
+    assert.ok(peak > 1000, `the audio is not silence (peak ${peak})`);
+    await assert.rejects(trtcClient(gen, regionOf("TextToSpeechSSE")).TextToSpeechSSE({ ...request, Voice: { VoiceId: "v-female-unknown" } }),
+      (error) => error.code === "InvalidParameter.VoiceId");
     checked.add("TextToSpeechSSE");
   });
 

@@ -121,6 +121,9 @@ CHECKED_VALUES = {
     "DescribeTRTCAIRecognitionUsage": {"AuType": ["conversation"]},
     "DescribeTRTCSegmentModerationUsage": {"Type": "audio"},
     "StartWebRecord": {"RecordUrl": "https://page.example/", "StorageParams": {"CloudVod": {"TencentVod": {}}}},
+    "TextToSpeech": {"Voice": {"VoiceId": "v-female-R2s4N9qJ"}},
+    "TextToSpeechSSE": {"Voice": {"VoiceId": "v-female-R2s4N9qJ"}},
+    "AsyncTextToSpeech": {"Voice": {"VoiceId": "v-female-R2s4N9qJ"}},
 }
 
 

@@ -375,8 +375,8 @@ fn task_lifecycle(view: &TaskView) -> Vec<Event> {
                 push(category, group, stop, t, common(t, payload));
             }
         }
-        // No room and no robot: nothing documented to call back about.
-        Family::McuMix | Family::LiveStreamModeration => {}
+        // No room and no robot, or no callback documented: nothing to call back about.
+        Family::McuMix | Family::LiveStreamModeration | Family::AsyncTts => {}
     }
     out
 }
