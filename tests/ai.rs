@@ -5,6 +5,7 @@
 
 mod common;
 
+use base64::Engine;
 use common::{GENERATED_NOW, Reply, advance, assert_code, call, control, inspect, room_users, start};
 use serde_json::{Value, json};
 use trtc_mock::{Config, Running};
@@ -240,8 +241,22 @@ async fn ai_conversation_codes() {
         assert_code(&reply, code);
         assert!(!reply.message().is_empty(), "{extra}");
     }
-    // A voiceprint config is taken as it is.
+    // A voiceprint must be one the account registered.
     let vp = json!({"AgentConfig": {"UserId": "bot_vp", "VoicePrint": {"Mode": 1, "IdList": ["vp-1"]}}});
+    let refused = call(&server, "StartAIConversation", conversation("707", vp)).await;
+    assert_code(&refused, "InvalidParameter");
+    assert!(refused.message().contains("vp-1"), "{}", refused.raw);
+    let audio = base64::engine::general_purpose::STANDARD.encode(common::wav(1_000, 16_000, 1, true));
+    let registered = call(
+        &server,
+        "RegisterVoicePrint",
+        json!({
+            "Audio": audio, "ReqTimestamp": 1_764_000_000_000u64, "AudioFormat": 0, "AudioName": "alice"
+        }),
+    )
+    .await;
+    let id = registered.ok()["VoicePrintId"].as_str().unwrap().to_owned();
+    let vp = json!({"AgentConfig": {"UserId": "bot_vp", "VoicePrint": {"Mode": 1, "IdList": [id]}}});
     call(&server, "StartAIConversation", conversation("707", vp)).await.ok();
     // A string room: RoomIdType 1.
     call(&server, "StartAIConversation", conversation("room-a", json!({"RoomIdType": 1}))).await.ok();

@@ -287,33 +287,17 @@ async fn the_event_stream_carries_the_file_in_order() {
     assert_eq!(audio, whole, "the chunks put end to end are TextToSpeech's audio");
 }
 
-fn wav_of(seconds_x100: u64, rate: u32, channels: u16, tone: bool) -> Vec<u8> {
-    let spec =
-        hound::WavSpec { channels, sample_rate: rate, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
-    let mut out = std::io::Cursor::new(Vec::new());
-    let mut writer = hound::WavWriter::new(&mut out, spec).unwrap();
-    let frames = seconds_x100 * u64::from(rate) / 100;
-    for n in 0..frames {
-        let v = if tone { ((n as f64 * 0.07).sin() * 8000.0) as i16 } else { 0 };
-        for _ in 0..channels {
-            writer.write_sample(v).unwrap();
-        }
-    }
-    writer.finalize().unwrap();
-    out.into_inner()
-}
-
 #[tokio::test]
 async fn a_cloned_voice_speaks_in_its_sdk_app_id_only() {
     let server = start(config()).await;
     let clone =
         |audio: Vec<u8>, name: &str| json!({"SdkAppId": APP, "VoiceName": name, "PromptAudio": STANDARD.encode(audio)});
     assert_code(
-        &call(&server, "VoiceClone", clone(wav_of(599, 8000, 1, true), "short")).await,
+        &call(&server, "VoiceClone", clone(common::wav(599, 8000, 1, true), "short")).await,
         "InvalidParameter.AudioPrompt",
     );
     assert_code(
-        &call(&server, "VoiceClone", clone(wav_of(18_001, 8000, 1, true), "long")).await,
+        &call(&server, "VoiceClone", clone(common::wav(18_001, 8000, 1, true), "long")).await,
         "InvalidParameter.AudioPrompt",
     );
     assert_code(
@@ -321,18 +305,18 @@ async fn a_cloned_voice_speaks_in_its_sdk_app_id_only() {
         "InvalidParameter.AudioPrompt",
     );
     assert_code(
-        &call(&server, "VoiceClone", clone(wav_of(600, 8000, 1, true), "bad-name")).await,
+        &call(&server, "VoiceClone", clone(common::wav(600, 8000, 1, true), "bad-name")).await,
         "InvalidParameter.VoiceName",
     );
     assert_code(
-        &call(&server, "VoiceClone", clone(wav_of(600, 8000, 1, true), &"a".repeat(37))).await,
+        &call(&server, "VoiceClone", clone(common::wav(600, 8000, 1, true), &"a".repeat(37))).await,
         "InvalidParameter.VoiceName",
     );
     assert_code(
-        &call(&server, "VoiceClone", json!({"SdkAppId": APP, "VoiceName": "k", "PromptAudio": STANDARD.encode(wav_of(600, 8000, 1, true)), "APIKey": ""})).await,
+        &call(&server, "VoiceClone", json!({"SdkAppId": APP, "VoiceName": "k", "PromptAudio": STANDARD.encode(common::wav(600, 8000, 1, true)), "APIKey": ""})).await,
         "MissingParameter.APIKey",
     );
-    let long = call(&server, "VoiceClone", clone(wav_of(18_000, 8000, 1, true), &"a".repeat(36))).await;
+    let long = call(&server, "VoiceClone", clone(common::wav(18_000, 8000, 1, true), &"a".repeat(36))).await;
     assert!(long.ok()["VoiceId"].as_str().unwrap().starts_with("v-clone-"));
     // An MP3 prompt: seven seconds of synthesized speech.
     let (mp3, _) =
@@ -347,7 +331,7 @@ async fn a_cloned_voice_speaks_in_its_sdk_app_id_only() {
     assert_code(&reply, "InvalidParameter.VoiceId");
     assert!(reply.message().starts_with("Invalid VoiceId"), "{}", reply.message());
     // The limit: 100 voices an SdkAppId.
-    let prompt = STANDARD.encode(wav_of(600, 8000, 1, true));
+    let prompt = STANDARD.encode(common::wav(600, 8000, 1, true));
     for i in 2..100 {
         call(&server, "VoiceClone", json!({"SdkAppId": APP, "VoiceName": format!("v{i}"), "PromptAudio": prompt}))
             .await
@@ -432,24 +416,24 @@ fn register(audio: Vec<u8>, name: &str) -> Value {
 async fn voiceprints_register_describe_update_and_delete() {
     let server = start(config()).await;
     for (audio, code) in [
-        (wav_of(799, 16_000, 1, true), "FailedOperation.VoicePrintAudioCheckFailed"),
-        (wav_of(1_801, 16_000, 1, true), "FailedOperation.VoicePrintAudioCheckFailed"),
-        (wav_of(1_000, 16_000, 1, false), "FailedOperation.VoicePrintAudioCheckFailed"),
-        (wav_of(1_000, 8_000, 1, true), "InvalidParameter.InvalidAudioInput"),
-        (wav_of(1_000, 16_000, 2, true), "InvalidParameter.InvalidAudioInput"),
+        (common::wav(799, 16_000, 1, true), "FailedOperation.VoicePrintAudioCheckFailed"),
+        (common::wav(1_801, 16_000, 1, true), "FailedOperation.VoicePrintAudioCheckFailed"),
+        (common::wav(1_000, 16_000, 1, false), "FailedOperation.VoicePrintAudioCheckFailed"),
+        (common::wav(1_000, 8_000, 1, true), "InvalidParameter.InvalidAudioInput"),
+        (common::wav(1_000, 16_000, 2, true), "InvalidParameter.InvalidAudioInput"),
         (b"RIFF....WAVEjunk".to_vec(), "InvalidParameter.InvalidAudioInput"),
     ] {
         assert_code(&call(&server, "RegisterVoicePrint", register(audio, "x")).await, code);
     }
-    let mut big = register(wav_of(1_000, 16_000, 1, true), "big");
+    let mut big = register(common::wav(1_000, 16_000, 1, true), "big");
     big["Audio"] = json!("A".repeat(2 * 1024 * 1024 + 4));
     assert_code(&call(&server, "RegisterVoicePrint", big).await, "InvalidParameter.InvalidAudioInput");
-    let mut wrong_format = register(wav_of(1_000, 16_000, 1, true), "fmt");
+    let mut wrong_format = register(common::wav(1_000, 16_000, 1, true), "fmt");
     wrong_format["AudioFormat"] = json!(1);
     assert_code(&call(&server, "RegisterVoicePrint", wrong_format).await, "InvalidParameter.InvalidAudioInput");
-    let first = call(&server, "RegisterVoicePrint", register(wav_of(800, 16_000, 1, true), "alice")).await;
+    let first = call(&server, "RegisterVoicePrint", register(common::wav(800, 16_000, 1, true), "alice")).await;
     let id = first.ok()["VoicePrintId"].as_str().unwrap().to_owned();
-    call(&server, "RegisterVoicePrint", register(wav_of(1_800, 16_000, 1, true), "bob")).await.ok();
+    call(&server, "RegisterVoicePrint", register(common::wav(1_800, 16_000, 1, true), "bob")).await.ok();
     let by_id =
         call(&server, "DescribeVoicePrint", json!({"DescribeMode": 0, "VoicePrintIdList": [id, "unknown"]})).await;
     let data = by_id.ok()["Data"].as_array().unwrap().clone();
@@ -478,12 +462,12 @@ async fn voiceprints_register_describe_update_and_delete() {
         "MissingParameter.MissingVoicePrintUpdateParams",
     );
     call(&server, "UpdateVoicePrint", update(json!({"AudioMetaInfo": "new"}))).await.ok();
-    let audio = STANDARD.encode(wav_of(500, 16_000, 1, true));
+    let audio = STANDARD.encode(common::wav(500, 16_000, 1, true));
     assert_code(
         &call(&server, "UpdateVoicePrint", update(json!({"Audio": audio}))).await,
         "FailedOperation.VoicePrintAudioCheckFailed",
     );
-    let audio = STANDARD.encode(wav_of(1_000, 22_050, 1, true));
+    let audio = STANDARD.encode(common::wav(1_000, 22_050, 1, true));
     assert_code(
         &call(&server, "UpdateVoicePrint", update(json!({"Audio": audio}))).await,
         "InvalidParameter.InvalidAudioInput",
@@ -501,7 +485,7 @@ async fn voiceprints_register_describe_update_and_delete() {
     let gone = call(&server, "DescribeVoicePrint", json!({"DescribeMode": 0, "VoicePrintIdList": [id]})).await;
     assert_eq!(gone.ok()["Data"], json!([]));
     // The registration limit: 100 an account.
-    let audio = wav_of(800, 16_000, 1, true);
+    let audio = common::wav(800, 16_000, 1, true);
     for i in 1..100 {
         call(&server, "RegisterVoicePrint", register(audio.clone(), &format!("p{i}"))).await.ok();
     }

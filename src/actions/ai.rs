@@ -169,8 +169,8 @@ pub fn config_number(config: &Map<String, Value>, name: &str, member: &str, low:
     }
 }
 
-/// The voiceprint part of a bot's config, checked for its shape only (Mode 0 or 1, one id when
-/// 1): whether the ids are registered is the voiceprint service's business.
+/// The voiceprint part of a bot's config, checked for its shape (Mode 0 or 1, one id when 1);
+/// the start checks that the id is registered.
 pub fn check_voice_print(mode: Option<u64>, ids: Option<&[String]>) -> ApiResult<()> {
     match mode.unwrap_or(0) {
         0 => Ok(()),

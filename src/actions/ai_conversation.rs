@@ -231,6 +231,16 @@ pub fn start_ai_conversation(ctx: &Ctx<'_>, input: StartAIConversationInput) -> 
     )?;
     let agent = &input.agent_config;
     check_agent(agent)?;
+    // Voiceprints belong to the account (their actions name no SdkAppId).
+    if let Some(VoicePrint { mode: Some(1), id_list: Some(ids) }) = &agent.voice_print
+        && let Some(id) = ids.first()
+        && !ctx.world.voiceprint_exists(&ctx.account.secret_id, id)
+    {
+        return Err(super::ai::invalid(
+            "AgentConfig.VoicePrint.IdList",
+            &format!("names {id:?}, a voiceprint the account has not registered (RegisterVoicePrint)"),
+        ));
+    }
     super::tasks::check_user_sig(ctx, app, &agent.user_id, &agent.user_sig)?;
     if let Some(stt) = &input.stt_config {
         check_stt(stt)?;

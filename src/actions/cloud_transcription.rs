@@ -15,13 +15,14 @@ use serde::{Deserialize, Serialize};
 use super::Ctx;
 use super::generated::task_id_of;
 use super::tasks::{
-    RoomIdTypes, check_app, idle_in_progress_exited, out_of_range, params, ranged, required, room_key, start_refused,
+    RoomIdTypes, answering_task, check_app, idle_in_progress_exited, out_of_range, params, ranged, required, room_key,
+    start_refused,
 };
 use crate::error::{ApiError, ApiResult, Language};
 use crate::world::live::Streams;
 use crate::world::model::{Resolution, Role, Services};
 use crate::world::running::{NewTask, TaskView};
-use crate::world::tasks::{Family, Idle, Robot, Rules, State, Subscription};
+use crate::world::tasks::{Family, Idle, Robot, Rules, Subscription};
 
 const OUT: &str = "InvalidParameter.OutOfRange";
 const EXIT_GRACE: u64 = 10;
@@ -287,11 +288,7 @@ fn not_found(task_id: &str) -> ApiError {
 
 fn answering(ctx: &Ctx<'_>, input: &TaskInput) -> ApiResult<TaskView> {
     check_app(ctx, input.sdk_app_id, "InvalidParameter.SdkAppId")?;
-    required(&input.task_id, "MissingParameter.TaskId")?;
-    ctx.world
-        .task(input.sdk_app_id, &input.task_id, ctx.now)
-        .filter(|v| v.task.family == Family::CloudTranscription && v.state(ctx.now) != State::Gone)
-        .ok_or_else(|| not_found(&input.task_id))
+    answering_task(ctx, input.sdk_app_id, &input.task_id, Family::CloudTranscription, || not_found(&input.task_id))
 }
 
 pub fn describe_cloud_transcription(ctx: &Ctx<'_>, input: TaskInput) -> ApiResult<DescribeOutput> {

@@ -11,11 +11,11 @@ use serde::{Deserialize, Serialize};
 use super::Ctx;
 use super::generated::task_id_of;
 use super::moderation::{CloudModerationStorage, check_storage};
-use super::tasks::{idle_in_progress_exited, one_of, out_of_range, params, ranged, required, task_refused};
+use super::tasks::{answering_task, idle_in_progress_exited, one_of, out_of_range, params, ranged, task_refused};
 use crate::error::{ApiError, ApiResult};
 use crate::world::model::Services;
 use crate::world::running::{NewTask, StartRefusal, TaskView};
-use crate::world::tasks::{Family, Idle, Rules, State, Subscription};
+use crate::world::tasks::{Family, Idle, Rules, Subscription};
 
 const OUT: &str = "InvalidParameter.OutOfRange";
 /// A stream URL is shorter than this many characters.
@@ -215,11 +215,7 @@ fn not_found(task_id: &str) -> ApiError {
 /// code: 0 is a missing parameter, another account's app unauthorized.
 fn answering(ctx: &Ctx<'_>, sdk_app_id: u64, task_id: &str) -> ApiResult<TaskView> {
     super::rules::app(ctx, sdk_app_id, "MissingParameter", "AuthFailure.UnauthorizedOperation")?;
-    required(task_id, "MissingParameter.TaskId")?;
-    ctx.world
-        .task(sdk_app_id, task_id, ctx.now)
-        .filter(|v| v.task.family == Family::LiveStreamModeration && v.state(ctx.now) != State::Gone)
-        .ok_or_else(|| not_found(task_id))
+    answering_task(ctx, sdk_app_id, task_id, Family::LiveStreamModeration, || not_found(task_id))
 }
 
 pub fn describe_live_stream_moderation(

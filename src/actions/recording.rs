@@ -14,14 +14,14 @@ use serde::{Deserialize, Serialize};
 use super::Ctx;
 use super::generated::task_id_of;
 use super::tasks::{
-    RoomIdTypes, check_app, check_user_sig, file_safe_base64, idle_in_progress_exited, one_of, params, ranged,
-    required, room_key, start_refused, task_refused,
+    RoomIdTypes, answering_task, check_app, check_user_sig, file_safe_base64, idle_in_progress_exited, one_of, params,
+    ranged, required, room_key, start_refused, task_not_found, task_refused,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::world::live::Streams;
 use crate::world::model::{Resolution, Role, Services, Stream};
 use crate::world::running::{NewTask, TaskView};
-use crate::world::tasks::{Family, Idle, Robot, Rules, State, Subscription};
+use crate::world::tasks::{Family, Idle, Robot, Rules, Subscription};
 
 const OUT: &str = "InvalidParameter.OutOfRange";
 /// Most users in one subscribe or unsubscribe list.
@@ -302,22 +302,14 @@ pub struct StorageFile {
 }
 
 fn not_found(task_id: &str) -> ApiError {
-    ApiError::business_with(
-        "ResourceNotFound",
-        format!("The recording task {task_id} does not exist, has ended, or its TaskId has expired."),
-        format!("录制任务 {task_id} 不存在、已结束或 TaskId 已过期。"),
-    )
+    task_not_found(task_id, ("recording", "录制"))
 }
 
-/// A recording the caller may still ask about; `foreign` is the action's code for an SdkAppId
-/// the account may not use.
+/// A task the caller may still ask about; `foreign` is the action's code for an SdkAppId the
+/// account may not use.
 fn answering(ctx: &Ctx<'_>, sdk_app_id: u64, task_id: &str, foreign: &'static str) -> ApiResult<TaskView> {
     check_app(ctx, sdk_app_id, foreign)?;
-    required(task_id, "MissingParameter.TaskId")?;
-    ctx.world
-        .task(sdk_app_id, task_id, ctx.now)
-        .filter(|v| v.task.family == Family::CloudRecording && v.answers && v.state(ctx.now) != State::Gone)
-        .ok_or_else(|| not_found(task_id))
+    answering_task(ctx, sdk_app_id, task_id, Family::CloudRecording, || not_found(task_id))
 }
 
 pub fn describe_cloud_recording(ctx: &Ctx<'_>, input: TaskInput) -> ApiResult<DescribeCloudRecordingOutput> {

@@ -18,15 +18,15 @@ use super::Ctx;
 use super::generated::task_id_of;
 use super::recording::{SubscribeStreamUserIds, TaskIdOutput};
 use super::tasks::{
-    RoomIdTypes, check_app, idle_in_progress_exited, one_of, out_of_range, params, ranged, required, room_key,
-    start_refused, task_refused,
+    RoomIdTypes, answering_task, check_app, idle_in_progress_exited, one_of, out_of_range, params, ranged, required,
+    room_key, start_refused, task_not_found, task_refused,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::pure::civil;
 use crate::world::live::Streams;
 use crate::world::model::{Resolution, Role, Segmenting, Services, Stream};
 use crate::world::running::{NewTask, TaskView};
-use crate::world::tasks::{Family, Idle, Robot, Rules, State};
+use crate::world::tasks::{Family, Idle, Robot, Rules};
 
 const OUT: &str = "InvalidParameter.OutOfRange";
 /// Seconds a task that ended still answers `Exited`.
@@ -183,22 +183,14 @@ pub struct DescribeCloudSliceTaskOutput {
 }
 
 fn not_found(task_id: &str) -> ApiError {
-    ApiError::business_with(
-        "ResourceNotFound",
-        format!("The slicing task {task_id} does not exist, has ended, or its TaskId has expired."),
-        format!("切片任务 {task_id} 不存在、已结束或 TaskId 已过期。"),
-    )
+    task_not_found(task_id, ("slicing", "切片"))
 }
 
-/// A slicing task the caller may still ask about; `foreign` is the action's code for an
-/// SdkAppId the account may not use.
+/// A task the caller may still ask about; `foreign` is the action's code for an SdkAppId the
+/// account may not use.
 fn answering(ctx: &Ctx<'_>, sdk_app_id: u64, task_id: &str, foreign: &'static str) -> ApiResult<TaskView> {
     check_app(ctx, sdk_app_id, foreign)?;
-    required(task_id, "MissingParameter.TaskId")?;
-    ctx.world
-        .task(sdk_app_id, task_id, ctx.now)
-        .filter(|v| v.task.family == Family::CloudSlice && v.answers && v.state(ctx.now) != State::Gone)
-        .ok_or_else(|| not_found(task_id))
+    answering_task(ctx, sdk_app_id, task_id, Family::CloudSlice, || not_found(task_id))
 }
 
 pub fn describe_cloud_slice_task(ctx: &Ctx<'_>, input: TaskInput) -> ApiResult<DescribeCloudSliceTaskOutput> {

@@ -6,8 +6,8 @@ use serde_json::Value;
 use super::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::world::RoomKey;
-use crate::world::running::{StartRefusal, TaskRefusal};
-use crate::world::tasks::State;
+use crate::world::running::{StartRefusal, TaskRefusal, TaskView};
+use crate::world::tasks::{Family, State};
 
 /// How a family encodes `RoomIdType`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,4 +135,29 @@ pub fn check_user_sig(ctx: &Ctx<'_>, sdk_app_id: u64, user_id: &str, user_sig: &
         let _ = ctx.note.set(format!("UserSig: {}", refusal.reason()));
         ApiError::business("InvalidParameter.UserSig")
     })
+}
+
+/// `ResourceNotFound` for a task of the family `what` names (in English and Chinese).
+pub fn task_not_found(task_id: &str, what: (&str, &str)) -> ApiError {
+    ApiError::business_with(
+        "ResourceNotFound",
+        format!("The {} task {task_id} does not exist, has ended, or its TaskId has expired.", what.0),
+        format!("{}任务 {task_id} 不存在、已结束或 TaskId 已过期。", what.1),
+    )
+}
+
+/// A task of `family` the caller may still ask about: its TaskId still answers and it is not
+/// gone; otherwise `not_found`.
+pub fn answering_task(
+    ctx: &Ctx<'_>,
+    sdk_app_id: u64,
+    task_id: &str,
+    family: Family,
+    not_found: impl FnOnce() -> ApiError,
+) -> ApiResult<TaskView> {
+    required(task_id, "MissingParameter.TaskId")?;
+    ctx.world
+        .task(sdk_app_id, task_id, ctx.now)
+        .filter(|v| v.task.family == family && v.answers && v.state(ctx.now) != State::Gone)
+        .ok_or_else(not_found)
 }

@@ -70,23 +70,22 @@ pub fn dispatch(action: &Action, ctx: &Ctx<'_>, generation: &Generation<'_>, inp
             format!("The action `{}` has been taken offline.", action.name),
             format!("接口 `{}` 已下线。", action.name),
         )),
-        Implementation::Generated => {
-            let values = Generated {
-                action: &action.name,
-                input: &input,
-                now: ctx.now,
-                media_url_base: generation.media_url_base,
-            };
-            let walk = Walk { output: &action.output, input: &input, seed: generation.seed, ranges: generated::RANGES };
-            let answer = respond::answer(catalog::get(), &walk, &mut |leaf, rng| {
-                values.value(leaf.member, scalar(leaf.ty), leaf.index, rng)
-            });
-            serde_json::to_vec(&answer).map(Output::Json).map_err(|e| {
-                tracing::error!(error = %e, "generated output does not serialize");
-                ApiError::internal_error()
-            })
-        }
+        Implementation::Generated => generate(action, ctx, generation, &input),
     }
+}
+
+/// An answer of the right shape generated from the API definition: what an action the
+/// definition gains before it has a handler answers.
+fn generate(action: &Action, ctx: &Ctx<'_>, generation: &Generation<'_>, input: &Value) -> ApiResult<Output> {
+    let values = Generated { action: &action.name, input, now: ctx.now, media_url_base: generation.media_url_base };
+    let walk = Walk { output: &action.output, input, seed: generation.seed, ranges: generated::RANGES };
+    let answer = respond::answer(catalog::get(), &walk, &mut |leaf, rng| {
+        values.value(leaf.member, scalar(leaf.ty), leaf.index, rng)
+    });
+    serde_json::to_vec(&answer).map(Output::Json).map_err(|e| {
+        tracing::error!(error = %e, "generated output does not serialize");
+        ApiError::internal_error()
+    })
 }
 
 /// The definition's scalar type as the generated values name it (objects are walked, never asked).
@@ -136,14 +135,15 @@ mod tests {
     use crate::config::Account;
     use crate::world::{Clock, Density, Fixtures, Generator, SystemWallClock, World};
 
-    /// The answer of a generated action to `input`.
+    /// The answer the schema walk generates for `action` and `input` (every action has a
+    /// handler now: the walk is what an action new to the definition would answer).
     fn generated(action: &str, input: Value, seed: u64) -> Value {
         let clock = Clock::new(Arc::new(SystemWallClock), Some(1_764_000_000), true);
         let world = World::new(clock, Generator::new(1, Density::default()), Fixtures::default());
         let account = Account::new("AKID", "key");
         let ctx = Ctx::new(&world, &account, 1_764_000_000);
         let generation = Generation { seed, unimplemented: Unimplemented::Generate, media_url_base: "https://m.test" };
-        match dispatch(catalog::get().action(action).unwrap(), &ctx, &generation, input) {
+        match generate(catalog::get().action(action).unwrap(), &ctx, &generation, &input) {
             Ok(Output::Json(bytes)) => serde_json::from_slice(&bytes).unwrap(),
             other => panic!("{action}: {other:?}"),
         }
@@ -160,7 +160,7 @@ mod tests {
 
     #[test]
     fn no_generated_answer_holds_a_null() {
-        for action in catalog::get().actions().into_iter().filter(|a| implementation(a) == Implementation::Generated) {
+        for action in catalog::get().actions().into_iter().filter(|a| implementation(a) != Implementation::Retired) {
             let out = generated(&action.name, json!({"SdkAppId": 1400000001u64}), 1);
             let mut found = Vec::new();
             nulls(&out, &action.name, &mut found);
@@ -170,7 +170,7 @@ mod tests {
 
     #[test]
     fn generated_answers_are_deterministic_and_depend_on_the_request() {
-        // Cloud transcription is answered from the schema (its TaskId has the recording family's shape).
+        // The walk gives a cloud transcription's TaskId the recording family's shape.
         let start = |room: &str, seed| {
             generated(
                 "CreateCloudTranscription",

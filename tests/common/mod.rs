@@ -393,3 +393,20 @@ pub async fn room_users(server: &Running, sdk_app_id: u64, room: &Value) -> Vec<
         .map(|r| r["users"].as_array().unwrap().clone())
         .unwrap_or_default()
 }
+
+/// A 16-bit WAV of `seconds_x100` hundredths of a second: a tone, or silence.
+pub fn wav(seconds_x100: u64, rate: u32, channels: u16, tone: bool) -> Vec<u8> {
+    let spec =
+        hound::WavSpec { channels, sample_rate: rate, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut writer = hound::WavWriter::new(&mut out, spec).unwrap();
+    let frames = seconds_x100 * u64::from(rate) / 100;
+    for n in 0..frames {
+        let v = if tone { ((n as f64 * 0.07).sin() * 8000.0) as i16 } else { 0 };
+        for _ in 0..channels {
+            writer.write_sample(v).unwrap();
+        }
+    }
+    writer.finalize().unwrap();
+    out.into_inner()
+}
