@@ -113,7 +113,7 @@ pub struct Callbacks {
 }
 
 /// What a pump sends: a delivery's id and what it needs, read out of the store.
-struct Send {
+struct Outgoing {
     id: u64,
     app: u64,
     url: String,
@@ -206,7 +206,7 @@ impl Callbacks {
             if batch.is_empty() {
                 break;
             }
-            let mut by_app: Vec<(u64, Vec<Send>)> = Vec::new();
+            let mut by_app: Vec<(u64, Vec<Outgoing>)> = Vec::new();
             for send in batch {
                 match by_app.iter_mut().find(|(a, _)| *a == send.app) {
                     Some((_, list)) => list.push(send),
@@ -237,7 +237,7 @@ impl Callbacks {
             let mut store = self.store.lock().expect("callbacks lock");
             let d = store.deliveries.iter_mut().find(|d| d.id == id)?;
             let (body, sign) = prepared(d, now_ms);
-            Send { id, app: d.sdk_app_id, url: d.url.clone(), body, sign, timeout_ms: d.timeout_ms, first: false }
+            Outgoing { id, app: d.sdk_app_id, url: d.url.clone(), body, sign, timeout_ms: d.timeout_ms, first: false }
         };
         let started = Instant::now();
         let outcome = post(&send, true).await;
@@ -306,7 +306,7 @@ impl Callbacks {
     }
 
     /// The pending deliveries due by `due_ms`, in order, their bodies made at their first send.
-    fn due(&self, due_ms: u64, now_ms: u64) -> Vec<Send> {
+    fn due(&self, due_ms: u64, now_ms: u64) -> Vec<Outgoing> {
         let mut store = self.store.lock().expect("callbacks lock");
         store
             .deliveries
@@ -317,7 +317,15 @@ impl Callbacks {
                 let (body, sign) = prepared(d, now_ms);
                 // Taken out of the queue while in flight.
                 d.next_at_ms = None;
-                Send { id: d.id, app: d.sdk_app_id, url: d.url.clone(), body, sign, timeout_ms: d.timeout_ms, first }
+                Outgoing {
+                    id: d.id,
+                    app: d.sdk_app_id,
+                    url: d.url.clone(),
+                    body,
+                    sign,
+                    timeout_ms: d.timeout_ms,
+                    first,
+                }
             })
             .collect()
     }
@@ -392,7 +400,7 @@ fn target(url: &str) -> Result<(String, u16, String), String> {
 }
 
 /// One POST of a delivery: the receiver's status, or why there is none.
-async fn post(send: &Send, replay: bool) -> Result<u16, String> {
+async fn post(send: &Outgoing, replay: bool) -> Result<u16, String> {
     let timeout = Duration::from_millis(send.timeout_ms);
     let attempt = async {
         let (host, port, path) = target(&send.url)?;
