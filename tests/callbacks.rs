@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 use trtc_mock::Running;
 
-use common::{GENERATED_NOW, advance, assert_code, call, client, config, control, inspect, start};
+use common::{GENERATED_NOW, Tc3, advance, assert_code, call, client, config, control, inspect, start};
 
 const APP: u64 = 1_400_000_001;
 const KEY: &str = "EmuKey123";
@@ -301,7 +301,9 @@ async fn recording_relay_ingest_and_web_record_report_their_lifecycles() {
     let of = |task: &str| -> Vec<u64> {
         got.iter().filter(|g| g["EventInfo"]["TaskId"] == task).map(|g| g["EventType"].as_u64().unwrap()).collect()
     };
-    assert_eq!(of(&task), vec![301, 302]);
+    // alice's audio and video and the ingest robot's: four index files, each announced by its
+    // first slice (307) and its m3u8 (304) after the upload began (303); 305 after the stop.
+    assert_eq!(of(&task), vec![301, 303, 307, 307, 307, 307, 304, 304, 304, 304, 302, 305]);
     assert_eq!(of(&ingest), vec![701, 702]);
     assert_eq!(of(&web), vec![801, 804, 802], "MaxDurationLimit reached");
     let stop = got.iter().find(|g| g["EventType"] == 302).unwrap();
@@ -418,4 +420,430 @@ async fn usersigs_of_every_official_library_are_accepted_and_bad_ones_refused_wi
     client().delete(format!("{}/_mock/apps/{APP}/usersig-key", server.url())).send().await.unwrap();
     let reply = call(&server, "CreateCloudRecording", recording(APP, "rec", "anything")).await;
     assert!(reply.code().is_none(), "{}", reply.raw);
+}
+
+// ---- Role switches and what tasks made --------------------------------------------------------
+
+async fn role(server: &Running, room: Value, user: &str, role: &str, extra: Value) -> Value {
+    let mut body = json!({"sdk_app_id": APP, "room_id": room, "user_id": user, "role": role});
+    body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+    control(server, "rooms/role", body).await
+}
+
+#[tokio::test]
+async fn a_role_switch_is_105_with_the_new_role_and_stops_or_starts_what_the_user_sends() {
+    let server = start(config()).await;
+    let (r, url) = receiver().await;
+    configure(&server, json!({"room": url, "media": url}), json!({})).await;
+    join(&server, json!(31), "alice", json!({"role": "anchor", "audio": true, "video": true})).await;
+    join(&server, json!(31), "bob", json!({"role": "anchor", "audio": true, "video": false})).await;
+    advance(&server, 10).await;
+    let room = role(&server, json!(31), "alice", "audience", json!({})).await;
+    let alice = room["room"]["users"].as_array().unwrap().iter().find(|u| u["user_id"] == "alice").unwrap().clone();
+    assert_eq!((alice["role"].as_str(), alice["publishing"].as_array().unwrap().len()), (Some("audience"), 0));
+    // An audience user publishes nothing.
+    let refused = client()
+        .post(format!("{}/_mock/rooms/publish", server.url()))
+        .json(&json!({"sdk_app_id": APP, "room_id": 31, "user_id": "alice", "audio": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 409);
+    advance(&server, 10).await;
+    // Switching to the role one has is nothing.
+    role(&server, json!(31), "alice", "audience", json!({})).await;
+    role(&server, json!(31), "alice", "anchor", json!({"video": false})).await;
+    advance(&server, 10).await;
+    control(&server, "rooms/leave", json!({"sdk_app_id": APP, "room_id": 31, "user_id": "alice"})).await;
+    // Someone not in the room cannot switch.
+    let missing = client()
+        .post(format!("{}/_mock/rooms/role", server.url()))
+        .json(&json!({"sdk_app_id": APP, "room_id": 31, "user_id": "carol", "role": "anchor"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    deliver(&server).await;
+    let got: Vec<Value> = r.got.lock().unwrap().iter().map(Got::json).collect();
+    let alice: Vec<(u64, Value)> = got
+        .iter()
+        .filter(|g| g["EventInfo"]["UserId"] == "alice" && g["EventType"] != 101)
+        .map(|g| (g["EventType"].as_u64().unwrap(), g["EventInfo"]["Role"].clone()))
+        .collect();
+    let kinds: Vec<u64> = alice.iter().map(|(k, _)| *k).collect();
+    // Entered sending audio and video; to audience (video and audio stop); back to anchor with
+    // audio only; left (104 implies the stop of what was sent).
+    let mut first = kinds[..3].to_vec();
+    first.sort();
+    assert_eq!(first, vec![103, 201, 203], "{alice:?}");
+    let mut switched = kinds[3..6].to_vec();
+    switched.sort();
+    assert_eq!(switched, vec![105, 202, 204], "{alice:?}");
+    let mut back = kinds[6..8].to_vec();
+    back.sort();
+    assert_eq!(back, vec![105, 203], "{alice:?}");
+    assert_eq!(kinds[8..], [104], "{alice:?}");
+    let roles: Vec<&Value> = alice.iter().filter(|(k, _)| *k == 105).map(|(_, role)| role).collect();
+    assert_eq!(roles, vec![&json!(21), &json!(20)]);
+    assert_eq!(alice.last().unwrap().1, json!(20), "104 carries the role at exit");
+    for g in r.got.lock().unwrap().iter().filter(|g| g.event_type() == 105) {
+        assert_eq!(g.sign.as_deref(), Some(sign(KEY, &g.body).as_str()));
+        // In the documented order.
+        let at: Vec<usize> = ["\"RoomId\"", "\"EventTs\"", "\"EventMsTs\"", "\"UserId\"", "\"Role\""]
+            .iter()
+            .map(|k| g.body.find(k).unwrap())
+            .collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "{}", g.body);
+        assert_eq!(g.json()["EventInfo"].as_object().unwrap().len(), 5);
+    }
+}
+
+fn cos() -> Value {
+    json!({"CloudStorage": {"Vendor": 0, "Region": "ap-guangzhou", "Bucket": "b-125", "AccessKey": "ak", "SecretKey": "sk"}})
+}
+
+#[tokio::test]
+async fn recordings_announce_their_files_in_cos_and_commit_them_to_vod() {
+    let server = start(config()).await;
+    let (r, url) = receiver().await;
+    configure(&server, json!({"recording": url}), json!({})).await;
+    join(&server, json!(41), "alice", json!({"role": "anchor", "audio": true, "video": true})).await;
+    let start = |body: Value| {
+        let server = &server;
+        async move { call(server, "CreateCloudRecording", body).await.ok()["TaskId"].as_str().unwrap().to_owned() }
+    };
+    let in_cos = start(json!({
+        "SdkAppId": APP, "RoomId": "41", "RoomIdType": 1, "UserId": "rec_cos", "UserSig": "sig",
+        "RecordParams": {"RecordMode": 1, "OutputFormat": 1, "MaxMediaFileDuration": 1}, "StorageParams": cos()
+    }))
+    .await;
+    let in_vod = start(json!({
+        "SdkAppId": APP, "RoomId": "41", "RoomIdType": 1, "UserId": "rec_vod", "UserSig": "sig",
+        "RecordParams": {"RecordMode": 2, "MaxMediaFileDuration": 1},
+        "StorageParams": {"CloudVod": {"TencentVod": {"MediaType": 0}}}
+    }))
+    .await;
+    advance(&server, 90).await;
+    let listed = call(&server, "DescribeCloudRecording", json!({"SdkAppId": APP, "TaskId": in_cos})).await.ok().clone();
+    for task in [&in_cos, &in_vod] {
+        call(&server, "DeleteCloudRecording", json!({"SdkAppId": APP, "TaskId": task})).await.ok();
+    }
+    advance(&server, 5).await;
+    deliver(&server).await;
+    let got: Vec<Value> = r.got.lock().unwrap().iter().map(Got::json).collect();
+    let of = |task: &str| -> Vec<&Value> { got.iter().filter(|g| g["EventInfo"]["TaskId"] == task).collect() };
+
+    // COS: every index file DescribeCloudRecording lists is announced with the same name and
+    // first-slice time; after the stop, the mp4 files (cut every minute) and the upload's end.
+    let cos_events = of(&in_cos);
+    let kinds: Vec<u64> = cos_events.iter().map(|g| g["EventType"].as_u64().unwrap()).collect();
+    assert_eq!(kinds, vec![301, 303, 307, 307, 304, 304, 302, 310, 305]);
+    let listed: Vec<(String, u64)> = listed["StorageFileList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["FileName"].as_str().unwrap().to_owned(), f["BeginTimeStamp"].as_u64().unwrap()))
+        .collect();
+    let mut sliced: Vec<(String, u64)> = cos_events
+        .iter()
+        .filter(|g| g["EventType"] == 307)
+        .map(|g| {
+            let p = &g["EventInfo"]["Payload"];
+            assert_eq!(p["UserId"], "alice");
+            (p["FileName"].as_str().unwrap().to_owned(), p["BeginTimeStamp"].as_u64().unwrap())
+        })
+        .collect();
+    sliced.sort();
+    let mut listed_sorted = listed.clone();
+    listed_sorted.sort();
+    assert_eq!(sliced, listed_sorted);
+    let mp4 = &cos_events.iter().find(|g| g["EventType"] == 310).unwrap()["EventInfo"]["Payload"];
+    assert_eq!(mp4["Status"], 0);
+    let messages = mp4["FileMessage"].as_array().unwrap();
+    assert_eq!(mp4["FileList"].as_array().unwrap().len(), messages.len());
+    assert_eq!(messages.len(), 4, "two tracks of 90 s, cut every 60 s: {mp4}");
+    for m in messages {
+        let (from, to) = (m["StartTimeStamp"].as_u64().unwrap(), m["EndTimeStamp"].as_u64().unwrap());
+        assert!(from < to && to - from <= 60_000, "{m}");
+        assert!(m["FileName"].as_str().unwrap().ends_with(".mp4"));
+        assert_eq!((m["UserId"].as_str(), m["MediaId"].as_str()), (Some("alice"), Some("main")));
+    }
+    let total: u64 =
+        messages.iter().map(|m| m["EndTimeStamp"].as_u64().unwrap() - m["StartTimeStamp"].as_u64().unwrap()).sum();
+    assert_eq!(total, 2 * 90_000, "the files cover the recorded time");
+
+    // VOD: nothing uploaded as it goes; each complete file committed (311), then the end (312).
+    let vod_events = of(&in_vod);
+    let kinds: Vec<u64> = vod_events.iter().map(|g| g["EventType"].as_u64().unwrap()).collect();
+    assert_eq!(kinds, vec![301, 302, 311, 311, 312]);
+    let mut ids = Vec::new();
+    for g in vod_events.iter().filter(|g| g["EventType"] == 311) {
+        let vod = &g["EventInfo"]["Payload"]["TencentVod"];
+        assert_eq!(g["EventInfo"]["Payload"]["Status"], 0);
+        let id = vod["FileId"].as_str().unwrap();
+        assert!(id.len() >= 15 && id.bytes().all(|b| b.is_ascii_digit()), "{vod}");
+        assert!(vod["VideoUrl"].as_str().unwrap().ends_with(vod["CacheFile"].as_str().unwrap()));
+        assert_eq!((vod["UserId"].as_str(), vod["TrackType"].as_str()), (Some(""), Some("audio_video")));
+        ids.push(id.to_owned());
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 2);
+    // The control plane shows the same committed files.
+    let tasks = inspect(&server, &format!("tasks?sdk_app_id={APP}")).await;
+    let shown = tasks["tasks"].as_array().unwrap().iter().find(|t| t["task_id"] == in_vod.as_str()).unwrap().clone();
+    let shown: Vec<String> =
+        shown["files"].as_array().unwrap().iter().map(|f| f["file_id"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(shown, ids);
+}
+
+#[tokio::test]
+async fn a_relay_reports_each_url_as_updates_add_and_remove_them() {
+    let server = start(config()).await;
+    let (r, url) = receiver().await;
+    configure(&server, json!({"relay": url}), json!({})).await;
+    join(&server, json!(51), "alice", json!({"role": "anchor", "audio": true, "video": true})).await;
+    let (one, two) = ("rtmp://push.example.com/live/one", "rtmp://push.example.com/live/two");
+    let task = call(
+        &server,
+        "StartPublishCdnStream",
+        json!({
+            "SdkAppId": APP, "RoomId": "51", "RoomIdType": 0, "AgentParams": {"UserId": "relay", "UserSig": "s"},
+            "WithTranscoding": 1, "AudioParams": {"AudioEncode": {"SampleRate": 48000, "Channel": 2, "BitRate": 64}},
+            "PublishCdnParams": [{"PublishCdnUrl": one, "IsTencentCdn": 1}]
+        }),
+    )
+    .await
+    .ok()["TaskId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    advance(&server, 10).await;
+    call(
+        &server,
+        "UpdatePublishCdnStream",
+        json!({
+            "SdkAppId": APP, "TaskId": task, "SequenceNumber": 1, "WithTranscoding": 1,
+            "PublishCdnParams": [{"PublishCdnUrl": two, "IsTencentCdn": 1}]
+        }),
+    )
+    .await
+    .ok();
+    advance(&server, 10).await;
+    call(&server, "StopPublishCdnStream", json!({"SdkAppId": APP, "TaskId": task})).await.ok();
+    advance(&server, 2).await;
+    deliver(&server).await;
+    let got: Vec<Value> = r.got.lock().unwrap().iter().map(Got::json).filter(|g| g["EventType"] == 401).collect();
+    let of = |url: &str| -> Vec<u64> {
+        got.iter()
+            .filter(|g| g["EventInfo"]["Payload"]["Url"] == url)
+            .map(|g| g["EventInfo"]["Payload"]["Status"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(of(one), vec![1, 2, 5, 0], "started, then removed by the update");
+    assert_eq!(of(two), vec![1, 2, 5, 0], "added by the update, then stopped");
+    let at = |url: &str, status: u64| {
+        got.iter()
+            .find(|g| g["EventInfo"]["Payload"]["Url"] == url && g["EventInfo"]["Payload"]["Status"] == status)
+            .unwrap()["EventInfo"]["EventMsTs"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(at(one, 5) / 1000, at(two, 1) / 1000, "the update swaps the URLs at one moment");
+    assert!(got.iter().all(|g| g["EventInfo"]["TaskId"] == task.as_str() && g["EventInfo"]["UserId"] == "relay"));
+}
+
+#[tokio::test]
+async fn an_ai_conversation_reports_its_rounds_as_query_ai_message_list_tells_them() {
+    let server = start(config()).await;
+    let (r, url) = receiver().await;
+    configure(&server, json!({"ai": url}), json!({})).await;
+    join(&server, json!(61), "u", json!({"role": "anchor", "audio": true, "video": false})).await;
+    let task = call(&server, "StartAIConversation", json!({
+        "SdkAppId": APP, "RoomId": "61", "AgentConfig": {"UserId": "bot", "UserSig": "s", "TargetUserId": "u", "WelcomeMessage": "Hello there"},
+        "LLMConfig": r#"{"LLMType":"openai","Model":"m","APIKey":"k","APIUrl":"https://llm.example/v1"}"#,
+        "TTSConfig": r#"{"TTSType":"flow","VoiceId":"v"}"#
+    }))
+    .await
+    .ok()["TaskId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    advance(&server, 10).await;
+    call(
+        &server,
+        "ControlAIConversation",
+        json!({
+            "TaskId": task, "Command": "InvokeLLM", "InvokeLLM": {"Content": "What is TRTC?"}
+        }),
+    )
+    .await
+    .ok();
+    advance(&server, 30).await;
+    let messages = call(&server, "QueryAIMessageList", json!({"SdkAppId": APP, "TaskId": task})).await.ok().clone();
+    call(&server, "StopAIConversation", json!({"TaskId": task})).await.ok();
+    advance(&server, 2).await;
+    deliver(&server).await;
+    let got: Vec<Value> = r.got.lock().unwrap().iter().map(Got::json).collect();
+    let kinds: Vec<u64> = got.iter().map(|g| g["EventType"].as_u64().unwrap()).collect();
+    assert_eq!(kinds, vec![901, 909, 905, 904, 903, 903, 906, 906, 905, 902], "{got:?}");
+    let texts: Vec<&str> = got
+        .iter()
+        .filter(|g| g["EventType"] == 903)
+        .map(|g| g["EventInfo"]["Payload"]["Text"].as_str().unwrap())
+        .collect();
+    let listed: Vec<&str> =
+        messages["MessageList"].as_array().unwrap().iter().map(|m| m["Content"].as_str().unwrap()).collect();
+    assert_eq!(listed[0], "Hello there");
+    assert_eq!(texts, listed[1..], "the user's turn and the LLM's answer, as listed");
+    let payload = |kind: u64, n: usize| {
+        got.iter().filter(|g| g["EventType"] == kind).nth(n).unwrap()["EventInfo"]["Payload"].clone()
+    };
+    assert_eq!(payload(903, 0)["UserId"], "u");
+    assert_eq!(payload(903, 1)["UserId"], "bot");
+    let round = payload(904, 0)["RoundId"].clone();
+    assert!(round.as_str().is_some_and(|r| !r.is_empty()));
+    assert_eq!(payload(903, 1)["RoundId"], round);
+    assert_eq!(payload(906, 0)["Tag"]["RoundId"], round);
+    assert_eq!(payload(906, 0)["Metric"], "llm_first_token");
+    assert_eq!(payload(905, 1)["Text"], listed[2]);
+    assert_eq!(payload(905, 0)["Text"], "Hello there");
+    let info = &got[0]["EventInfo"];
+    assert_eq!((info["RoomId"].as_str(), info["RoomIdType"].as_i64()), (Some("61"), Some(0)));
+}
+
+#[tokio::test]
+async fn slicing_announces_its_files_and_moderation_its_work() {
+    let server = start(config()).await;
+    let (r, url) = receiver().await;
+    configure(&server, json!({"slice": url, "moderation": url}), json!({})).await;
+    join(&server, json!(71), "alice", json!({"role": "anchor", "audio": true, "video": true})).await;
+    let storage = json!({"Vendor": 0, "Region": "r", "Bucket": "b", "AccessKey": "a", "SecretKey": "k"});
+    let slice = call(
+        &server,
+        "CreateCloudSliceTask",
+        json!({
+            "SdkAppId": APP, "RoomId": "71", "UserId": "slicer", "UserSig": "s",
+            "SliceParams": {"SliceType": 3, "SliceAudio": 15, "SliceVideo": 5},
+            "SliceStorageParams": {"CloudSliceStorage": storage}
+        }),
+    )
+    .await
+    .ok()["TaskId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Moderation is served in Shanghai and Singapore.
+    let mut create = Tc3::post(
+        "CreateCloudModeration",
+        json!({
+            "SdkAppId": APP, "RoomId": "71", "UserId": "moderator", "UserSig": "s", "ModerationParams": {"ModerationType": 3},
+            "ModerationStorageParams": {"CloudModerationStorage": storage}
+        }),
+    );
+    create.region = Some("ap-shanghai".to_owned());
+    let moderation = create.send(&server.url()).await.ok()["TaskId"].as_str().unwrap().to_owned();
+    advance(&server, 30).await;
+    let tasks = inspect(&server, &format!("tasks?sdk_app_id={APP}")).await;
+    call(&server, "DeleteCloudSliceTask", json!({"SdkAppId": APP, "TaskId": slice})).await.ok();
+    let mut delete = Tc3::post("DeleteCloudModeration", json!({"SdkAppId": APP, "TaskId": moderation}));
+    delete.region = Some("ap-shanghai".to_owned());
+    delete.send(&server.url()).await.ok();
+    advance(&server, 3).await;
+    deliver(&server).await;
+    let got: Vec<Value> = r.got.lock().unwrap().iter().map(Got::json).collect();
+    let of = |task: &str| -> Vec<&Value> { got.iter().filter(|g| g["EventInfo"]["TaskId"] == task).collect() };
+    let sliced = of(&slice);
+    let kinds: Vec<u64> = sliced.iter().map(|g| g["EventType"].as_u64().unwrap()).filter(|k| *k != 1004).collect();
+    assert_eq!(kinds, vec![1001, 1003, 1002, 1005]);
+    let mut announced: Vec<String> = sliced
+        .iter()
+        .filter(|g| g["EventType"] == 1004)
+        .map(|g| {
+            assert_eq!(g["EventInfo"]["Payload"]["StreamUserId"], "alice");
+            g["EventInfo"]["Payload"]["FileName"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    announced.sort();
+    let shown = tasks["tasks"].as_array().unwrap().iter().find(|t| t["task_id"] == slice.as_str()).unwrap().clone();
+    let mut files: Vec<String> =
+        shown["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap().to_owned()).collect();
+    files.sort();
+    assert_eq!(announced, files, "every file the control plane shows, announced once");
+    assert!(announced.iter().any(|f| f.contains("/audios/")) && announced.iter().any(|f| f.contains("/images/")));
+    let kinds: Vec<u64> = of(&moderation).iter().map(|g| g["EventType"].as_u64().unwrap()).collect();
+    assert_eq!(kinds, vec![1101, 1103, 1102, 1105]);
+}
+
+#[tokio::test]
+async fn private_map_keys_are_checked_against_the_room_user_and_privileges() {
+    let mut config = config();
+    config.start_time = Some(1_700_000_000);
+    let server = start(config).await;
+    let key = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
+    put(&server, &format!("apps/{APP}/usersig-key"), json!({"key": key})).await;
+    let mint = |user: &str, room: Value, privileges: u32| {
+        let server = &server;
+        let body =
+            json!({"sdk_app_id": APP, "user_id": user, "expire": 600, "room_id": room, "privileges": privileges});
+        async move {
+            let minted = control(server, "usersig", body).await;
+            (minted["user_sig"].as_str().unwrap().to_owned(), minted["private_map_key"].as_str().unwrap().to_owned())
+        }
+    };
+    let with_key = |sig: &str, pmk: &str| {
+        let mut body = recording(APP, "rec", sig);
+        body["PrivateMapKey"] = json!(pmk);
+        body
+    };
+    let (sig, good) = mint("rec", json!(5), 255).await;
+    let reply = call(&server, "CreateCloudRecording", with_key(&sig, &good)).await;
+    assert!(reply.code().is_none(), "{}", reply.raw);
+    call(&server, "DeleteCloudRecording", json!({"SdkAppId": APP, "TaskId": reply.ok()["TaskId"]})).await.ok();
+
+    let (_, other_room) = mint("rec", json!(6), 255).await;
+    let (_, string_room) = mint("rec", json!("5"), 255).await;
+    let (_, send_only) = mint("rec", json!(5), 2 | 4 | 16).await;
+    let (_, other_user) = mint("someone", json!(5), 255).await;
+    for (pmk, why) in [
+        (other_room.as_str(), "for room \"6\""),
+        (string_room.as_str(), "for room \"5\""),
+        (send_only.as_str(), "none of the bits"),
+        (other_user.as_str(), "minted for UserId \"someone\""),
+        (sig.as_str(), "not a PrivateMapKey"),
+    ] {
+        let reply = call(&server, "CreateCloudRecording", with_key(&sig, pmk)).await;
+        assert_code(&reply, "InvalidParameter");
+        let journal = inspect(&server, "requests?action=CreateCloudRecording&limit=1").await;
+        let note = journal["entries"][0]["note"].as_str().unwrap_or_default().to_owned();
+        assert!(note.starts_with("PrivateMapKey: ") && note.contains(why), "{why}: {note}");
+    }
+    // A robot that brings a stream in needs to send; the same send-only key lets ingest in.
+    let reply = call(
+        &server,
+        "StartStreamIngest",
+        json!({
+            "SdkAppId": APP, "RoomId": "5", "RoomIdType": 1, "UserId": "rec", "UserSig": sig,
+            "StreamUrl": "rtmp://live.example/a", "PrivateMapKey": send_only
+        }),
+    )
+    .await;
+    assert!(reply.code().is_none(), "{}", reply.raw);
+    // The official Node library's PrivateMapKeys (numeric and string rooms), with its UserSig.
+    let vectors: Value = serde_json::from_str(include_str!("vectors/usersig-vectors.json")).unwrap();
+    let vector = |id: &str| vectors["vectors"].as_array().unwrap().iter().find(|v| v["id"] == id).unwrap().clone();
+    let app = vector("V6")["sdkappid"].as_u64().unwrap();
+    put(&server, &format!("apps/{app}/usersig-key"), json!({"key": vector("V6")["key"]})).await;
+    for (id, room, room_type) in [("V6", "10000", 1), ("V7", "1000000040", 0)] {
+        let mut body = recording(app, "xiaojun", vector("V1")["usersig"].as_str().unwrap());
+        body["RoomId"] = json!(room);
+        body["RoomIdType"] = json!(room_type);
+        body["PrivateMapKey"] = vector(id)["usersig"].clone();
+        let reply = call(&server, "CreateCloudRecording", body).await;
+        assert!(reply.code().is_none(), "{id}: {}", reply.raw);
+    }
+    // Expired on the virtual clock.
+    advance(&server, 601).await;
+    let (sig, _) = mint("rec", json!(5), 255).await;
+    let reply = call(&server, "CreateCloudRecording", with_key(&sig, &good)).await;
+    assert_code(&reply, "InvalidParameter");
 }

@@ -9,12 +9,10 @@ use super::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::pure::civil;
 use crate::pure::hash::fnv1a;
+use crate::world::conversation::{PREPARING_SECS, first_working};
 use crate::world::running::TaskView;
 use crate::world::tasks::{Family, State};
 
-/// Seconds a bot prepares (connects speech recognition, the LLM and speech synthesis) once
-/// someone it listens to is in the room.
-pub const PREPARING_SECS: u64 = 2;
 /// Seconds a bot that ended shows as Stopped (cleaning up) before it is gone.
 pub const EXIT_GRACE: u64 = 5;
 /// Default MaxIdleTime of both bots.
@@ -61,17 +59,6 @@ pub fn status(view: &TaskView, now: u64) -> &'static str {
             Some(_) => "InProgress",
         },
     }
-}
-
-/// When the bot first had someone to listen to.
-pub fn first_working(view: &TaskView) -> Option<u64> {
-    view.lifecycle.changes.iter().find(|(_, s)| *s == State::Working).map(|(t, _)| *t)
-}
-
-/// When the bot began to talk (prepared), if it has by `now`.
-pub fn in_progress_since(view: &TaskView, now: u64) -> Option<u64> {
-    let end = view.lifecycle.ended.map_or(u64::MAX, |(t, _)| t);
-    first_working(view).map(|t| t.saturating_add(PREPARING_SECS)).filter(|t| *t <= now && *t < end)
 }
 
 /// `StartTime`: the start in UTC+8 with microseconds, as the examples show

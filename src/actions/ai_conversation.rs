@@ -23,22 +23,18 @@ use serde_json::{Map, Value, json};
 
 use super::Ctx;
 use super::ai::{
-    DEFAULT_MAX_IDLE, EXIT_GRACE, by_session_id, by_task_id, check_voice_print, config_number, in_progress_since,
-    invalid, json_config, missing, start_time, status, within,
+    DEFAULT_MAX_IDLE, EXIT_GRACE, by_session_id, by_task_id, check_voice_print, config_number, invalid, json_config,
+    missing, start_time, status, within,
 };
 use super::generated::task_id_of;
 use super::tasks::{RoomIdTypes, params, room_key};
 use crate::error::{ApiError, ApiResult};
-use crate::pure::hash::{below, fnv1a, mix};
+use crate::world::conversation;
 use crate::world::live::Streams;
 use crate::world::model::{AiConversation, Resolution, Role, Services};
 use crate::world::running::{NewTask, StartRefusal, TaskView};
 use crate::world::tasks::{Family, Idle, Robot, Rules, State, Subscription};
 
-/// Seconds the LLM takes to answer an `InvokeLLM`.
-const REPLY_SECS: u64 = 1;
-/// Characters of text the bot speaks a second (`StopAfterPlay` ends the task when it is done).
-const CHARS_PER_SEC: u64 = 4;
 /// Most hot words in `STTConfig.HotWordList`.
 const MAX_HOT_WORDS: usize = 128;
 
@@ -492,7 +488,7 @@ fn check_push(push: &ServerPushText) -> ApiResult<u64> {
     {
         return Err(invalid("ServerPushText.MetaInfo", "is not a JSON object in a string"));
     }
-    Ok(u64::try_from(text.chars().count()).unwrap_or(u64::MAX).div_ceil(CHARS_PER_SEC).max(1))
+    Ok(conversation::speaking_secs(text))
 }
 
 /// Sends the bot a command.
@@ -578,70 +574,9 @@ pub fn query_ai_message_list(ctx: &Ctx<'_>, input: QueryInput) -> ApiResult<Quer
                 format!("资源不存在：SdkAppId {} 下没有 AI 对话任务 {}。", input.sdk_app_id, input.task_id),
             )
         })?;
-    let list: Vec<MessageInfo> =
-        messages(&view, ctx.world.generator.seed, ctx.now).into_iter().map(|(_, m)| m).collect();
+    let list: Vec<MessageInfo> = conversation::messages(&view, ctx.world.generator.seed, ctx.now)
+        .into_iter()
+        .map(|m| MessageInfo { role: m.role, content: m.content })
+        .collect();
     Ok(QueryOutput { total: list.len() as u64, message_list: list })
-}
-
-const OPENINGS: [&str; 8] = [
-    "Sure.",
-    "Good question.",
-    "Let me think about that.",
-    "Here is what I can tell you.",
-    "Of course.",
-    "Happy to help.",
-    "Right.",
-    "Understood.",
-];
-
-/// The conversation up to `now`, each message with the time it was said.
-pub fn messages(view: &TaskView, seed: u64, now: u64) -> Vec<(u64, MessageInfo)> {
-    let task = &view.task;
-    let end = view.lifecycle.ended.map_or(u64::MAX, |(t, _)| t);
-    let mut out: Vec<(u64, MessageInfo)> = Vec::new();
-    if let Some(t) = in_progress_since(view, now) {
-        let welcome = task.params_at(t)["AgentConfig"]["WelcomeMessage"].as_str().unwrap_or_default().to_owned();
-        if !welcome.is_empty() {
-            out.push((t, MessageInfo { role: "assistant", content: welcome }));
-        }
-    }
-    for (i, (t, p)) in task.params.iter().enumerate().skip(1) {
-        let control = &p["Control"];
-        match control["Command"].as_str() {
-            Some("ServerPushText") => {
-                let text = control["ServerPushText"]["Text"].as_str().unwrap_or_default();
-                if !text.is_empty() {
-                    out.push((*t, MessageInfo { role: "assistant", content: text.to_owned() }));
-                }
-            }
-            Some("InvokeLLM") => {
-                let content = control["InvokeLLM"]["Content"].as_str().unwrap_or_default();
-                out.push((*t, MessageInfo { role: "user", content: content.to_owned() }));
-                let at = t.saturating_add(REPLY_SECS);
-                if at < end {
-                    let reply = reply(seed, task.id.as_str(), i as u64, &task.params_at(*t), content);
-                    out.push((at, MessageInfo { role: "assistant", content: reply }));
-                }
-            }
-            _ => {}
-        }
-    }
-    out.retain(|(t, _)| *t <= now);
-    // Stable: what was said at the same second stays in the order it was asked for.
-    out.sort_by_key(|(t, _)| *t);
-    out
-}
-
-/// What the configured LLM answers `content`: an opening drawn from the seeded hash, the
-/// question echoed, and the model (and voice) that answered.
-fn reply(seed: u64, task_id: &str, turn: u64, params: &Value, content: &str) -> String {
-    let llm: Value = params["LLMConfig"].as_str().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
-    let tts: Value = params["TTSConfig"].as_str().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
-    let model = llm["Model"].as_str().unwrap_or("llm");
-    let opening = OPENINGS[below(mix(seed, &[fnv1a(task_id), turn, fnv1a(content)]), OPENINGS.len() as u64) as usize];
-    let voice = match tts["VoiceId"].as_str() {
-        Some(v) if !v.is_empty() => format!(", voice {v}"),
-        _ => String::new(),
-    };
-    format!("{opening} You asked: \"{content}\". ({model}{voice})")
 }

@@ -18,8 +18,9 @@ use serde_json::{Value, json};
 
 use super::Ctx;
 use super::generated::task_id_of;
-use super::tasks::{RoomIdTypes, check_app, check_user_sig, out_of_range, params, room_key};
+use super::tasks::{RoomIdTypes, check_app, check_private_map_key, check_user_sig, out_of_range, params, room_key};
 use crate::error::{ApiError, ApiResult};
+use crate::pure::usersig::privilege;
 use crate::world::live::{Change, Streams};
 use crate::world::model::{Resolution, Role, Services};
 use crate::world::running::{NewTask, StartRefusal, TaskRefusal, TaskView};
@@ -263,6 +264,8 @@ pub fn start_stream_ingest(ctx: &Ctx<'_>, input: StartStreamIngestInput) -> ApiR
         return Err(ApiError::business("InvalidParameter.UserSig"));
     }
     check_user_sig(ctx, input.sdk_app_id, &input.user_id, &input.user_sig)?;
+    let send = privilege::SEND_AUDIO | privilege::SEND_VIDEO;
+    check_private_map_key(ctx, input.sdk_app_id, &input.user_id, &key, input.private_map_key.as_deref(), send)?;
     let url = start_url(&input)?;
     let repeat = input.repeat_num.unwrap_or(1);
     within("RepeatNum", repeat, -1, 1000)?;

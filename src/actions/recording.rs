@@ -14,13 +14,15 @@ use serde::{Deserialize, Serialize};
 use super::Ctx;
 use super::generated::task_id_of;
 use super::tasks::{
-    RoomIdTypes, answering_task, check_app, check_user_sig, file_safe_base64, idle_in_progress_exited, one_of, params,
-    ranged, required, room_key, start_refused, task_not_found, task_refused,
+    RoomIdTypes, answering_task, check_app, check_private_map_key, check_user_sig, idle_in_progress_exited, one_of,
+    params, ranged, required, room_key, start_refused, task_not_found, task_refused,
 };
 use crate::error::{ApiError, ApiResult};
+use crate::pure::usersig::privilege;
 use crate::world::live::Streams;
-use crate::world::model::{Resolution, Role, Services, Stream};
+use crate::world::model::{Resolution, Role, Services};
 use crate::world::running::{NewTask, TaskView};
+use crate::world::task_files::{self, Storage};
 use crate::world::tasks::{Family, Idle, Robot, Rules, Subscription};
 
 const OUT: &str = "InvalidParameter.OutOfRange";
@@ -139,6 +141,8 @@ pub struct CreateCloudRecordingInput {
     pub mix_transcode_params: Option<MixTranscodeParams>,
     pub mix_layout_params: Option<serde_json::Value>,
     pub resource_expired_hour: Option<u64>,
+    #[serde(skip_serializing)]
+    pub private_map_key: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -212,6 +216,8 @@ pub fn create_cloud_recording(ctx: &Ctx<'_>, input: CreateCloudRecordingInput) -
     )?;
     required(&input.user_id, "MissingParameter.UserId")?;
     required(&input.user_sig, "MissingParameter.UserSig")?;
+    let receive = privilege::RECEIVE_AUDIO | privilege::RECEIVE_VIDEO;
+    check_private_map_key(ctx, input.sdk_app_id, &input.user_id, &key, input.private_map_key.as_deref(), receive)?;
     let p = &input.record_params;
     one_of(OUT, "RecordMode", p.record_mode, &[1, 2])?;
     let max_idle = ranged(OUT, "MaxIdleTime", p.max_idle_time, 30, 5, 86_400)?;
@@ -322,86 +328,21 @@ pub fn describe_cloud_recording(ctx: &Ctx<'_>, input: TaskInput) -> ApiResult<De
     })
 }
 
-/// The index files a recording has made by `now`, in the order their first slice was cut.
+/// The index files a recording has made by `now` in cloud storage (none for VOD, whose files
+/// arrive by callback).
 pub fn files(view: &TaskView, now: u64) -> Vec<StorageFile> {
-    let params = view.task.params_at(now);
-    if params["StorageParams"]["CloudStorage"].is_null() {
+    if task_files::recording_storage(view, now) == Storage::Vod {
         return Vec::new();
     }
-    let Some(room) = &view.room else { return Vec::new() };
-    let start = view.task.created_at;
-    let end = view.lifecycle.ended.map_or(now, |(t, _)| t);
-    let single = params["RecordParams"]["RecordMode"] == 1;
-    let merged = params["RecordParams"]["AvMerge"] == 1;
-    let app = view.task.sdk_app_id;
-    let room_part = if room.numeric { room.room_string.clone() } else { file_safe_base64(&room.room_string) };
-    // Every stream the task took: (begin, user, media, track). Robots that publish nothing
-    // (recorders, relays) have no streams to take.
-    let mut taken: Vec<(u64, String, &'static str, &'static str)> = Vec::new();
-    for s in &room.sessions {
-        for p in &s.publishing {
-            let (from, to) = (
-                p.start.max(start).max(s.join_ts),
-                p.end.unwrap_or(u64::MAX).min(end).min(s.leave_ts.unwrap_or(u64::MAX)),
-            );
-            // A stream that arrives now has its first slice now; one that stopped before the
-            // task began was never taken.
-            let arriving = from == to && to == end;
-            if from > to || (from == to && !arriving) || from > now {
-                continue;
-            }
-            if !view.task.streams_take(p.stream) {
-                continue;
-            }
-            // The first moment of the period the task's lists take this user's stream.
-            let changes = view.task.subscriptions.iter().map(|(t, _)| *t).filter(|t| *t > from && *t <= to);
-            let Some(from) = std::iter::once(from)
-                .chain(changes)
-                .find(|t| view.task.subscription_at(*t).takes(&s.user_id, p.stream))
-            else {
-                continue;
-            };
-            let media = if p.stream == Stream::SubStream { "aux" } else { "main" };
-            let track = if merged {
-                "audio_video"
-            } else if p.stream == Stream::Audio {
-                "audio"
-            } else {
-                "video"
-            };
-            match taken.iter_mut().find(|(_, u, m, t)| *u == s.user_id && *m == media && *t == track) {
-                Some(entry) => entry.0 = entry.0.min(from),
-                None => taken.push((from, s.user_id.clone(), media, track)),
-            }
-        }
-    }
-    taken.sort();
-    if single {
-        taken
-            .into_iter()
-            .map(|(begin, user, media, track)| {
-                let name = if merged {
-                    format!("{app}_{room_part}__UserId_s_{}__UserId_e_{media}.m3u8", file_safe_base64(&user))
-                } else {
-                    format!("{app}_{room_part}__UserId_s_{}__UserId_e_{media}_{track}.m3u8", file_safe_base64(&user))
-                };
-                StorageFile { user_id: user, file_name: name, track_type: track, begin_time_stamp: begin * 1000 }
-            })
-            .collect()
-    } else {
-        let Some(begin) = taken.iter().map(|(b, ..)| *b).min() else { return Vec::new() };
-        let track = match params["RecordParams"]["StreamType"].as_u64().unwrap_or(0) {
-            1 => "audio",
-            2 => "video",
-            _ => "audio_video",
-        };
-        vec![StorageFile {
-            user_id: String::new(),
-            file_name: format!("{app}_{room_part}.m3u8"),
-            track_type: track,
-            begin_time_stamp: begin * 1000,
-        }]
-    }
+    task_files::recording_files(view, now)
+        .into_iter()
+        .map(|f| StorageFile {
+            user_id: f.user_id,
+            file_name: f.file_name,
+            track_type: f.track_type,
+            begin_time_stamp: f.begin.saturating_mul(1000),
+        })
+        .collect()
 }
 
 // ---- Modify, Delete ---------------------------------------------------------------------------

@@ -22,17 +22,15 @@ use super::tasks::{
     room_key, start_refused, task_not_found, task_refused,
 };
 use crate::error::{ApiError, ApiResult};
-use crate::pure::civil;
+use crate::pure::usersig::privilege;
 use crate::world::live::Streams;
-use crate::world::model::{Resolution, Role, Segmenting, Services, Stream};
+use crate::world::model::{Resolution, Role, Segmenting, Services};
 use crate::world::running::{NewTask, TaskView};
 use crate::world::tasks::{Family, Idle, Robot, Rules};
 
 const OUT: &str = "InvalidParameter.OutOfRange";
 /// Seconds a task that ended still answers `Exited`.
 const EXIT_GRACE: u64 = 10;
-/// Most anchors one task slices (documented: "单次切片任务最大支持同时订阅的房间内主播数为25个").
-pub const MAX_SLICED_USERS: usize = 25;
 
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -114,6 +112,9 @@ pub fn create_cloud_slice_task(ctx: &Ctx<'_>, input: CreateCloudSliceTaskInput) 
     required(&input.user_id, "MissingParameter.UserId")?;
     required(&input.user_sig, "MissingParameter.UserSig")?;
     super::tasks::check_user_sig(ctx, input.sdk_app_id, &input.user_id, &input.user_sig)?;
+    let receive = privilege::RECEIVE_AUDIO | privilege::RECEIVE_VIDEO;
+    let pmk = input.private_map_key.as_deref();
+    super::tasks::check_private_map_key(ctx, input.sdk_app_id, &input.user_id, &key, pmk, receive)?;
     let p = &input.slice_params;
     let slice_type = p.slice_type.ok_or_else(|| ApiError::business("MissingParameter.SliceType"))?;
     one_of(OUT, "SliceType", slice_type, &[1, 2, 3])?;
@@ -229,98 +230,4 @@ pub fn delete_cloud_slice_task(ctx: &Ctx<'_>, input: TaskInput) -> ApiResult<Tas
         .stop_task(input.sdk_app_id, &input.task_id, ctx.now)
         .map_err(|r| task_refused(r, not_found(&input.task_id), None))?;
     Ok(TaskIdOutput { task_id: input.task_id })
-}
-
-// ---- Files ------------------------------------------------------------------------------------
-
-/// One file slicing made: its path under the bucket's `FileNamePrefix`, whose it is, and when it
-/// begins.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SliceFile {
-    pub user_id: String,
-    /// `audio` or `image`.
-    pub kind: &'static str,
-    /// `{taskId}/{userId}/audios|images/{name}`.
-    pub path: String,
-    pub begin: u64,
-}
-
-/// `YYYYMMDDhhmmss` in UTC.
-fn utc_stamp(t: u64) -> String {
-    let t = i64::try_from(t).unwrap_or(i64::MAX);
-    let (y, m, d) = civil::civil_from_days(t.div_euclid(civil::DAY));
-    let s = t.rem_euclid(civil::DAY);
-    format!("{y:04}{m:02}{d:02}{:02}{:02}{:02}", s / 3600, s / 60 % 60, s % 60)
-}
-
-/// The files a slicing task has made by `now`: an audio slice once it is complete (or cut short
-/// by the stream or the task ending), a picture at each interval from the moment a video stream
-/// is taken; for at most [`MAX_SLICED_USERS`] anchors, in order of time.
-pub fn files(view: &TaskView, now: u64) -> Vec<SliceFile> {
-    let Some(room) = &view.room else { return Vec::new() };
-    let task = &view.task;
-    let params = task.params_at(now);
-    let slice = &params["SliceParams"];
-    let audio_secs = slice["SliceAudio"].as_u64().unwrap_or(15).max(1);
-    let video_secs = slice["SliceVideo"].as_u64().unwrap_or(5).max(1);
-    let image_ext = if slice["SliceImageType"] == 1 { "jpg" } else { "png" };
-    let end = view.lifecycle.ended.map_or(now, |(t, _)| t).min(now);
-    let app = task.sdk_app_id;
-    let mut out: Vec<SliceFile> = Vec::new();
-    for s in &room.sessions {
-        for p in &s.publishing {
-            if !task.streams_take(p.stream) {
-                continue;
-            }
-            let from = p.start.max(task.created_at).max(s.join_ts);
-            let to = p.end.unwrap_or(u64::MAX).min(s.leave_ts.unwrap_or(u64::MAX)).min(end);
-            // Whether the stream was still being taken at `now` (its running slice unfinished,
-            // a picture due at `now` taken).
-            let going = to == now
-                && p.end.is_none_or(|e| e > now)
-                && s.leave_ts.is_none_or(|l| l > now)
-                && view.lifecycle.ended.is_none();
-            if from > to || (from == to && !going) {
-                continue;
-            }
-            let (step, kind, dir, ext) = match p.stream {
-                Stream::Audio => (audio_secs, "audio", "audios", "ogg"),
-                Stream::Video | Stream::SubStream => (video_secs, "image", "images", image_ext),
-            };
-            let mut t = from;
-            while t < to || (t == to && going && kind == "image") {
-                let made = kind == "image" || !going || t.saturating_add(step) <= to;
-                if made && task.subscription_at(t).takes(&s.user_id, p.stream) {
-                    let name = format!("{app}_{}_{}_{}.{ext}", room.room_string, s.user_id, utc_stamp(t));
-                    let path = format!("{}/{}/{dir}/{name}", task.id, s.user_id);
-                    if !out.iter().any(|f| f.path == path) {
-                        out.push(SliceFile { user_id: s.user_id.clone(), kind, path, begin: t });
-                    }
-                }
-                match t.checked_add(step) {
-                    Some(next) => t = next,
-                    None => break,
-                }
-            }
-        }
-    }
-    out.sort_by(|a, b| (a.begin, &a.user_id, a.kind, &a.path).cmp(&(b.begin, &b.user_id, b.kind, &b.path)));
-    // The first anchors to be sliced keep their places; later ones find the task full.
-    let mut users: Vec<String> = Vec::new();
-    for f in &out {
-        if !users.contains(&f.user_id) && users.len() < MAX_SLICED_USERS {
-            users.push(f.user_id.clone());
-        }
-    }
-    out.retain(|f| users.contains(&f.user_id));
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn stamps_are_compact_utc() {
-        assert_eq!(super::utc_stamp(0), "19700101000000");
-        assert_eq!(super::utc_stamp(1_764_000_000), "20251124160000");
-    }
 }

@@ -117,12 +117,6 @@ pub fn idle_in_progress_exited(state: State) -> &'static str {
     }
 }
 
-/// `/` → `-`, `=` → `.`: the base64 TRTC puts string room ids and user ids in file names with.
-pub fn file_safe_base64(text: &str) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(text).replace('/', "-").replace('=', ".")
-}
-
 /// Verifies a robot's UserSig when the app has an SDK secret key (`--usersig-key`, the apps file
 /// or `PUT /_mock/apps/{id}/usersig-key`); without one nothing is checked, as before keys
 /// existed. A refusal is `InvalidParameter.UserSig` and the request journal says why.
@@ -135,6 +129,35 @@ pub fn check_user_sig(ctx: &Ctx<'_>, sdk_app_id: u64, user_id: &str, user_sig: &
         let _ = ctx.note.set(format!("UserSig: {}", refusal.reason()));
         ApiError::business("InvalidParameter.UserSig")
     })
+}
+
+/// Verifies a robot's `PrivateMapKey`, when one is given and the app has an SDK secret key:
+/// it must grant the robot entry to the room and one of the privileges in `any_of` (receiving,
+/// for a robot that records or slices; sending, for one that brings a stream in). A refusal is
+/// `InvalidParameter` (no code of its own is documented) and the request journal says why.
+pub fn check_private_map_key(
+    ctx: &Ctx<'_>,
+    sdk_app_id: u64,
+    user_id: &str,
+    room: &RoomKey,
+    private_map_key: Option<&str>,
+    any_of: u32,
+) -> ApiResult<()> {
+    let (Some(key), Some(given)) = (ctx.world.usersig_keys.get(sdk_app_id), private_map_key.filter(|k| !k.is_empty()))
+    else {
+        return Ok(());
+    };
+    let room = (room.numeric, room.id.as_str());
+    crate::pure::usersig::verify_private_map_key(given, &key, sdk_app_id, user_id, room, ctx.now, any_of)
+        .map(drop)
+        .map_err(|reason| {
+            let _ = ctx.note.set(format!("PrivateMapKey: {reason}"));
+            ApiError::business_with(
+                "InvalidParameter",
+                "PrivateMapKey is invalid: expired, or not for this user, room or SdkAppId.",
+                "PrivateMapKey 无效：已过期，或与用户、房间、SdkAppId 不匹配。",
+            )
+        })
 }
 
 /// `ResourceNotFound` for a task of the family `what` names (in English and Chinese).

@@ -57,6 +57,7 @@ pub fn routes(app: Arc<App>) -> Router {
         .route("/rooms/join", axum::routing::post(rooms::join))
         .route("/rooms/leave", axum::routing::post(rooms::leave))
         .route("/rooms/publish", axum::routing::post(rooms::publish))
+        .route("/rooms/role", axum::routing::post(rooms::role))
         .route("/tasks", get(tasks::list))
         .route(
             "/apps/{id}/callbacks",

@@ -6,6 +6,8 @@
 //!                             "audio": true, "video": true, "sub_stream": false, "width": 1280, "height": 720}
 //! POST /_mock/rooms/leave    {"sdk_app_id": N, "room_id": …, "user_id": "u"}
 //! POST /_mock/rooms/publish  {"sdk_app_id": N, "room_id": …, "user_id": "u", "audio": …, "video": …, "sub_stream": …}
+//! POST /_mock/rooms/role     {"sdk_app_id": N, "room_id": …, "user_id": "u", "role": "anchor" | "audience",
+//!                             "audio": true, "video": true, "sub_stream": false}
 //! GET  /_mock/rooms?sdk_app_id=N
 //! ```
 //!
@@ -73,6 +75,21 @@ struct PublishBody {
     #[serde(default)]
     audio: bool,
     #[serde(default)]
+    video: bool,
+    #[serde(default)]
+    sub_stream: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RoleBody {
+    sdk_app_id: u64,
+    room_id: Value,
+    user_id: String,
+    role: String,
+    #[serde(default = "yes")]
+    audio: bool,
+    #[serde(default = "yes")]
     video: bool,
     #[serde(default)]
     sub_stream: bool,
@@ -151,15 +168,9 @@ pub async fn join(State(app): State<Arc<App>>, bytes: Bytes) -> Response {
     if let Err(e) = user(&request.user_id) {
         return bad_request(e);
     }
-    let role = match request.role.as_deref() {
-        None | Some("anchor") => Role::Anchor,
-        Some("audience") => Role::Audience,
-        Some(other) => {
-            return reply(
-                StatusCode::BAD_REQUEST,
-                json!({"error": format!("role {other:?} is not anchor or audience")}),
-            );
-        }
+    let role = match parse_role(request.role.as_deref().unwrap_or("anchor")) {
+        Ok(role) => role,
+        Err(e) => return bad_request(e),
     };
     let video = Resolution::new(request.width.unwrap_or(640), request.height.unwrap_or(360));
     if video.width == 0 || video.height == 0 || video.width > 4096 || video.height > 4096 {
@@ -168,6 +179,36 @@ pub async fn join(State(app): State<Arc<App>>, bytes: Bytes) -> Response {
     let streams = Streams { audio: request.audio, video: request.video, sub_stream: request.sub_stream };
     let entry = Entry { user_id: request.user_id, role, streams, video, task: None };
     change(&app, request.sdk_app_id, &key, Change::Join(entry))
+}
+
+fn parse_role(role: &str) -> Result<Role, String> {
+    match role {
+        "anchor" => Ok(Role::Anchor),
+        "audience" => Ok(Role::Audience),
+        other => Err(format!("role {other:?} is not anchor or audience")),
+    }
+}
+
+/// A user in the room switches role (`switchRole`): to audience stops what they send, to anchor
+/// sends the streams named (audio and video unless told otherwise).
+pub async fn role(State(app): State<Arc<App>>, bytes: Bytes) -> Response {
+    let (request, key) = match parse::<RoleBody>(&bytes, |r| (r.sdk_app_id, &r.room_id)) {
+        Ok(parsed) => parsed,
+        Err(e) => return bad_request(e),
+    };
+    let role = match parse_role(&request.role) {
+        Ok(role) => role,
+        Err(e) => return bad_request(e),
+    };
+    let now = now(&app);
+    let present = app.world.room_in_use(request.sdk_app_id, &key, now).is_some_and(|room| {
+        room.sessions_at(now).any(|s| s.user_id == request.user_id && room.leave_at(s, now).is_none())
+    });
+    if !present {
+        return not_in_room(&request.user_id, &key);
+    }
+    let streams = Streams { audio: request.audio, video: request.video, sub_stream: request.sub_stream };
+    change(&app, request.sdk_app_id, &key, Change::Role { user_id: request.user_id, role, streams })
 }
 
 pub async fn leave(State(app): State<Arc<App>>, bytes: Bytes) -> Response {
@@ -197,7 +238,7 @@ pub async fn publish(State(app): State<Arc<App>>, bytes: Bytes) -> Response {
     let session = room.sessions_at(now).find(|s| s.user_id == request.user_id && room.leave_at(s, now).is_none());
     match session {
         None => not_in_room(&request.user_id, &key),
-        Some(s) if s.role == Role::Audience => reply(
+        Some(s) if s.role_at(now) == Role::Audience => reply(
             StatusCode::CONFLICT,
             json!({"error": format!("user {} is audience: an audience user publishes nothing", request.user_id)}),
         ),
@@ -246,7 +287,7 @@ pub fn room_view(room: &Room, tasks: &[TaskView], now: u64) -> Value {
                 .collect();
             json!({
                 "user_id": s.user_id,
-                "role": s.role.name(),
+                "role": s.role_at(now).name(),
                 "task_id": s.task,
                 "join_ts": s.join_ts,
                 "publishing": sending,

@@ -14,10 +14,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{ok, reply};
-use crate::actions::{recording, slicing};
 use crate::app::App;
 use crate::world::model::{Codec, Services};
 use crate::world::running::TaskView;
+use crate::world::task_files::{self, Storage};
 use crate::world::tasks::Family;
 
 #[derive(Deserialize)]
@@ -144,7 +144,7 @@ fn slice_files(view: &TaskView, media_url_base: &str, now: u64) -> Vec<Value> {
         storage["FileNamePrefix"].as_array().into_iter().flatten().filter_map(|p| p.as_str()).map(str::to_owned),
     );
     let dir = dir.join("/");
-    slicing::files(view, now)
+    task_files::slice_files(view, now)
         .into_iter()
         .map(|f| {
             json!({
@@ -159,7 +159,7 @@ fn slice_files(view: &TaskView, media_url_base: &str, now: u64) -> Vec<Value> {
 }
 
 /// A recording's index files as the action lists them, each with where the bucket would hold it:
-/// `<base>/cos/<Bucket>/<FileNamePrefix…>/<FileName>`.
+/// `<base>/cos/<Bucket>/<FileNamePrefix…>/<FileName>`; in VOD, the files committed once complete.
 fn files(view: &TaskView, media_url_base: &str, now: u64) -> Vec<Value> {
     let params = view.task.params_at(now);
     let storage = &params["StorageParams"]["CloudStorage"];
@@ -169,14 +169,32 @@ fn files(view: &TaskView, media_url_base: &str, now: u64) -> Vec<Value> {
         storage["FileNamePrefix"].as_array().into_iter().flatten().filter_map(|p| p.as_str()).map(str::to_owned),
     );
     let dir = dir.join("/");
-    recording::files(view, now)
+    if task_files::recording_storage(view, now) == Storage::Vod {
+        // Committed to VOD once complete, as the 311 callbacks tell.
+        return task_files::vod_files(view, now, media_url_base)
+            .into_iter()
+            .map(|f| {
+                json!({
+                    "user_id": f.user_id,
+                    "track_type": f.track_type,
+                    "media_id": f.media,
+                    "file_id": f.file_id,
+                    "cache_file": f.cache_file,
+                    "begin_time_stamp": f.begin.saturating_mul(1000),
+                    "end_time_stamp": f.end.saturating_mul(1000),
+                    "url": f.video_url,
+                })
+            })
+            .collect();
+    }
+    task_files::recording_files(view, now)
         .into_iter()
         .map(|f| {
             json!({
                 "user_id": f.user_id,
                 "file_name": f.file_name,
                 "track_type": f.track_type,
-                "begin_time_stamp": f.begin_time_stamp,
+                "begin_time_stamp": f.begin.saturating_mul(1000),
                 "url": format!("{dir}/{}", f.file_name),
             })
         })

@@ -163,11 +163,24 @@ pub fn verify(sig: &str, key: &str, sdk_app_id: u64, user_id: &str, now: u64) ->
 
 /// Mints a UserSig the way the official Python library lays it out (for tests and the control plane).
 pub fn mint(key: &str, sdk_app_id: u64, user_id: &str, time: u64, expire: u64) -> String {
+    mint_with(key, sdk_app_id, user_id, time, expire, None)
+}
+
+/// Mints a PrivateMapKey (a UserSig carrying `permit` as its userbuf), laid out as the official
+/// Python library's `gen_privatemap_key` does.
+pub fn mint_private_map_key(key: &str, time: u64, expire: u64, permit: &RoomPermit) -> String {
+    let buf = permit_bytes(permit);
+    mint_with(key, u64::from(permit.sdk_app_id), &permit.user_id, time, expire, Some(&buf))
+}
+
+fn mint_with(key: &str, sdk_app_id: u64, user_id: &str, time: u64, expire: u64, userbuf: Option<&[u8]>) -> String {
     use std::io::Write;
-    let sig = STANDARD.encode(mac(key, &mac_input(user_id, sdk_app_id, time, expire, None)));
+    let userbuf = userbuf.map(|b| STANDARD.encode(b));
+    let sig = STANDARD.encode(mac(key, &mac_input(user_id, sdk_app_id, time, expire, userbuf.as_deref())));
+    let userbuf = userbuf.map_or_else(String::new, |b| format!(", \"TLS.userbuf\": \"{b}\""));
     // Python's json.dumps: this key order, ", " and ": " separators, non-ASCII as \uXXXX.
     let doc = format!(
-        "{{\"TLS.ver\": \"2.0\", \"TLS.identifier\": {}, \"TLS.sdkappid\": {sdk_app_id}, \"TLS.expire\": {expire}, \"TLS.time\": {time}, \"TLS.sig\": \"{sig}\"}}",
+        "{{\"TLS.ver\": \"2.0\", \"TLS.identifier\": {}, \"TLS.sdkappid\": {sdk_app_id}, \"TLS.expire\": {expire}, \"TLS.time\": {time}{userbuf}, \"TLS.sig\": \"{sig}\"}}",
         ascii_json(user_id)
     );
     let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
@@ -219,6 +232,23 @@ pub struct RoomPermit {
     pub privileges: u32,
 }
 
+/// Writes a PrivateMapKey userbuf (the layout [`room_permit`] reads).
+pub fn permit_bytes(permit: &RoomPermit) -> Vec<u8> {
+    let mut out = vec![u8::from(permit.room_string.is_some())];
+    let user = permit.user_id.as_bytes();
+    out.extend_from_slice(&u16::try_from(user.len()).unwrap_or(u16::MAX).to_be_bytes());
+    out.extend_from_slice(&user[..user.len().min(usize::from(u16::MAX))]);
+    for word in [permit.sdk_app_id, permit.room_number, permit.expires_at, permit.privileges, 0] {
+        out.extend_from_slice(&word.to_be_bytes());
+    }
+    if let Some(room) = &permit.room_string {
+        let room = room.as_bytes();
+        out.extend_from_slice(&u16::try_from(room.len()).unwrap_or(u16::MAX).to_be_bytes());
+        out.extend_from_slice(&room[..room.len().min(usize::from(u16::MAX))]);
+    }
+    out
+}
+
 /// Reads a PrivateMapKey userbuf (big-endian, the layout of the official libraries).
 pub fn room_permit(buf: &[u8]) -> Option<RoomPermit> {
     let mut at = 0usize;
@@ -244,6 +274,58 @@ pub fn room_permit(buf: &[u8]) -> Option<RoomPermit> {
         None
     };
     Some(RoomPermit { user_id, sdk_app_id, room_number, room_string, expires_at, privileges })
+}
+
+/// Privilege bits of a PrivateMapKey.
+pub mod privilege {
+    pub const ENTER: u32 = 2;
+    pub const SEND_AUDIO: u32 = 4;
+    pub const RECEIVE_AUDIO: u32 = 8;
+    pub const SEND_VIDEO: u32 = 16;
+    pub const RECEIVE_VIDEO: u32 = 32;
+}
+
+/// Verifies a PrivateMapKey for (`sdk_app_id`, `user_id`) entering the room (`numeric`,
+/// `room_id`) at `now`: a UserSig whose userbuf names that user, app and room, has not expired,
+/// allows entering and at least one of the bits of `any_of`. The error is the reason, for the
+/// journal.
+pub fn verify_private_map_key(
+    key_material: &str,
+    key: &str,
+    sdk_app_id: u64,
+    user_id: &str,
+    room: (bool, &str),
+    now: u64,
+    any_of: u32,
+) -> Result<RoomPermit, String> {
+    let verified = verify(key_material, key, sdk_app_id, user_id, now).map_err(|r| r.reason())?;
+    let buf = verified.userbuf.ok_or("a UserSig without room permissions (no TLS.userbuf), not a PrivateMapKey")?;
+    let permit = room_permit(&buf).ok_or("its TLS.userbuf is not a PrivateMapKey's layout")?;
+    if permit.user_id != user_id {
+        return Err(format!("its permissions are for user {:?}, not {user_id:?}", permit.user_id));
+    }
+    if u64::from(permit.sdk_app_id) != sdk_app_id {
+        return Err(format!("its permissions are for SdkAppId {}, not {sdk_app_id}", permit.sdk_app_id));
+    }
+    let (numeric, room_id) = room;
+    let same_room = match &permit.room_string {
+        Some(name) => !numeric && name == room_id,
+        None => numeric && room_id.parse::<u64>().is_ok_and(|n| n == u64::from(permit.room_number)),
+    };
+    if !same_room {
+        let named = permit.room_string.clone().unwrap_or_else(|| permit.room_number.to_string());
+        return Err(format!("its permissions are for room {named:?}, not {room_id:?}"));
+    }
+    if u64::from(permit.expires_at) < now {
+        return Err(format!("its room permissions expired at {}, now is {now}", permit.expires_at));
+    }
+    if permit.privileges & privilege::ENTER == 0 {
+        return Err(format!("its privileges {} do not allow entering the room (bit 2)", permit.privileges));
+    }
+    if permit.privileges & any_of == 0 {
+        return Err(format!("its privileges {} allow none of the bits {any_of} the robot needs", permit.privileges));
+    }
+    Ok(permit)
 }
 
 #[cfg(test)]

@@ -222,6 +222,7 @@ fn session(
         exit: None,
         task: None,
         blocked: Vec::new(),
+        switches: Vec::new(),
     }
 }
 

@@ -575,6 +575,7 @@ fn convert_user(room_seed: u64, user: UserDoc) -> Result<Session, String> {
         exit: None,
         task: None,
         blocked: Vec::new(),
+        switches: Vec::new(),
     })
 }
 

@@ -141,9 +141,25 @@ pub struct Entry {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
     Join(Entry),
-    Leave { user_id: String, reason: ExitReason },
-    Publish { user_id: String, streams: Streams },
-    Block { user_id: String, mute: Mute },
+    Leave {
+        user_id: String,
+        reason: ExitReason,
+    },
+    Publish {
+        user_id: String,
+        streams: Streams,
+    },
+    Block {
+        user_id: String,
+        mute: Mute,
+    },
+    /// `switchRole`: an anchor becoming audience stops sending; audience becoming anchor sends
+    /// `streams` (what the server blocks excepted).
+    Role {
+        user_id: String,
+        role: Role,
+        streams: Streams,
+    },
     Dismiss,
 }
 
@@ -238,7 +254,7 @@ impl AppLive {
         if let Some(room) = target {
             let present =
                 |user: &str| room.sessions_at(now).any(|s| s.user_id == user && room.leave_at(s, now).is_none());
-            if let Change::Block { user_id, .. } = &change
+            if let Change::Block { user_id, .. } | Change::Role { user_id, .. } = &change
                 && !present(user_id)
             {
                 return Err(Refusal::UserNotExist);
@@ -354,6 +370,7 @@ fn apply(base: &Room, changes: &[Dated], now: u64) -> Room {
                     exit: None,
                     task: entry.task.clone(),
                     blocked: state.blocked.list(),
+                    switches: Vec::new(),
                 });
             }
             Change::Leave { user_id, reason } => close(&mut room, user_id, t, *reason),
@@ -373,6 +390,26 @@ fn apply(base: &Room, changes: &[Dated], now: u64) -> Room {
                 if let Some(s) = room.sessions.iter_mut().rev().find(|s| s.user_id == *user_id && s.join_ts <= t) {
                     s.blocked = state.blocked.list();
                 }
+            }
+            Change::Role { user_id, role, streams } => {
+                let Some(stay) = room
+                    .sessions
+                    .iter_mut()
+                    .find(|s| s.user_id == *user_id && s.join_ts <= t && s.leave_ts.is_none_or(|l| l > t))
+                else {
+                    continue;
+                };
+                // Switching to the role one has changes nothing (TRTC sends no callback either).
+                if stay.role_at(t) == *role {
+                    continue;
+                }
+                stay.switches.push((t, *role));
+                let state = sending
+                    .entry(user_id.clone())
+                    .or_insert_with(|| Sending { intent: Streams::NONE, blocked: Streams::NONE });
+                state.intent = if *role == Role::Anchor { *streams } else { Streams::NONE };
+                let effective = state.intent.without(state.blocked);
+                republish(&mut room, user_id, effective, t);
             }
             Change::Dismiss => {
                 // Everyone leaves now, and nothing of the room's later history happens.

@@ -10,6 +10,7 @@
 //! reads the history agrees with every other.
 
 pub mod clock;
+pub mod conversation;
 pub mod details;
 pub mod fixtures;
 pub mod generator;
@@ -23,6 +24,7 @@ pub mod running;
 pub mod scale;
 pub mod speech;
 pub mod state;
+pub mod task_files;
 pub mod task_usage;
 pub mod tasks;
 pub mod timeline;

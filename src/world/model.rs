@@ -171,6 +171,15 @@ pub struct Session {
     /// What the server blocks this user from sending (`SetUserBlocked`), by the end of the stay
     /// as it is known now; empty when nothing is.
     pub blocked: Vec<Stream>,
+    /// Role switches during the stay (`switchRole`), in order: when, and the new role.
+    pub switches: Vec<(u64, Role)>,
+}
+
+impl Session {
+    /// The user's role at `t` of the stay: the role entered with, then each switch from its time.
+    pub fn role_at(&self, t: u64) -> Role {
+        self.switches.iter().take_while(|(at, _)| *at <= t).last().map_or(self.role, |(_, role)| *role)
+    }
 }
 
 /// Quality samples, events and abnormal experiences written out by a fixture for one stay.

@@ -411,7 +411,7 @@ impl Task {
                 fellow = true;
                 continue;
             }
-            anchor |= s.role == Role::Anchor;
+            anchor |= s.role_at(t) == Role::Anchor;
             taken |= subscription.takes(&s.user_id, Stream::Audio);
             working |= publishing
                 .into_iter()
@@ -604,6 +604,7 @@ mod tests {
             // The recorder of the tests' task "t".
             task: (user == "rec").then(|| "t".to_owned()),
             blocked: Vec::new(),
+            switches: Vec::new(),
         }
     }
 

@@ -16,8 +16,17 @@ use crate::pure::hash::{below, fnv1a, mix};
 pub enum Kind {
     RoomCreated,
     RoomDestroyed,
-    Entered { role: Role, rejoin: bool },
-    Exited { reason: ExitReason },
+    Entered {
+        role: Role,
+        rejoin: bool,
+    },
+    /// A role switch during the stay, to `role`.
+    RoleChanged {
+        role: Role,
+    },
+    Exited {
+        reason: ExitReason,
+    },
     Published(Stream),
     Unpublished(Stream),
     IncidentStarted(IncidentKind),
@@ -80,6 +89,9 @@ pub fn events(room: &Room, from_ms: u64, to_ms: u64, now: u64) -> Vec<Event> {
             if leave != Some(end) && end < room.leave_or(session, now) {
                 push(end * 1000 + ms(room, session, 3 + end, 0, 900), user, Kind::Unpublished(stream));
             }
+        }
+        for (at, role) in session.switches.iter().filter(|(at, _)| *at <= room.leave_or(session, now)) {
+            push(at * 1000 + ms(room, session, 5 + at, 0, 300), user, Kind::RoleChanged { role: *role });
         }
         for incident in room.incidents_at(session, now) {
             push(incident.start * 1000, user, Kind::IncidentStarted(incident.kind));

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import struct
 import threading
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -106,7 +107,7 @@ def test_a_class_calls_back_with_signed_events_and_checks_the_recorders_usersig(
 
     control("clock", {"advance": 60})
     call("DismissRoom", {"SdkAppId": APP, "RoomId": ROOM})
-    control("clock", {"advance": 1})
+    control("clock", {"advance": 2})
     control("callbacks/deliver", {})
 
     events = []
@@ -117,7 +118,8 @@ def test_a_class_calls_back_with_signed_events_and_checks_the_recorders_usersig(
         events.append(json.loads(got["body"]))
     seen = [(e["EventType"], e["EventInfo"].get("UserId")) for e in events]
     for expected in [(101, "teacher"), (103, "teacher"), (201, "teacher"), (203, "teacher"), (103, "student"),
-                     (301, "recorder"), (104, "teacher"), (104, "student"), (302, "recorder"), (102, None)]:
+                     (301, "recorder"), (303, "recorder"), (307, "recorder"), (304, "recorder"),
+                     (104, "teacher"), (104, "student"), (302, "recorder"), (102, None), (305, "recorder")]:
         assert expected in seen, (expected, seen)
     order = [e["EventInfo"]["EventMsTs"] for e in events]
     assert order == sorted(order), "delivered in order of time under a frozen clock"
@@ -131,6 +133,42 @@ def test_a_class_calls_back_with_signed_events_and_checks_the_recorders_usersig(
     assert stop["EventInfo"]["Payload"]["LeaveCode"] == 2, "the customer dismissed the room"
     assert all(e["EventInfo"]["RoomId"] == ROOM for e in events)
 
+    # The teacher's audio and video, each announced by its first slice with the name
+    # DescribeCloudRecording listed.
+    sliced = sorted(e["EventInfo"]["Payload"]["FileName"] for e in events if e["EventType"] == 307)
+    assert len(sliced) == 2 and all(f.endswith(".m3u8") and "__UserId_s_" in f for f in sliced), sliced
+
     journal = control(f"callbacks?sdk_app_id={APP}", method="GET")["deliveries"]
     assert len(journal) == len(events)
     assert all(d["status"] == "delivered" for d in journal)
+
+
+def private_map_key(identifier, room, privileges=255, expire=86400):
+    """A PrivateMapKey: the documented userbuf, signed by the official library's
+    gen_sig_with_userbuf at the emulator's virtual now."""
+    account = identifier.encode()
+    numeric = isinstance(room, int)
+    userbuf = struct.pack(">BH", 0 if numeric else 1, len(account)) + account
+    userbuf += struct.pack(">IIIII", APP, room if numeric else 0, T0 + expire, privileges, 0)
+    if not numeric:
+        userbuf += struct.pack(">H", len(room)) + room.encode()
+    original = TLSSigAPIv2.time.time
+    TLSSigAPIv2.time.time = lambda: T0
+    try:
+        return TLSSigAPIv2.TLSSigAPIv2(APP, SDK_KEY).gen_sig_with_userbuf(identifier, expire, userbuf)
+    finally:
+        TLSSigAPIv2.time.time = original
+
+
+def test_a_private_map_key_must_name_the_robots_room(world):
+    control, call = world
+    control(f"apps/{APP}/usersig-key", {"key": SDK_KEY}, method="PUT")
+    recording = {"SdkAppId": APP, "RoomId": "7070", "RoomIdType": 1, "UserId": "pmk_rec",
+                 "UserSig": mint("pmk_rec"), "RecordParams": {"RecordMode": 1}, "StorageParams": STORAGE}
+    task = call("CreateCloudRecording", {**recording, "PrivateMapKey": private_map_key("pmk_rec", 7070)}).TaskId
+    call("DeleteCloudRecording", {"SdkAppId": APP, "TaskId": task})
+    for wrong in (private_map_key("pmk_rec", 7071), private_map_key("pmk_rec", "7070"),
+                  private_map_key("pmk_rec", 7070, privileges=2 | 4 | 16)):
+        with pytest.raises(TencentCloudSDKException) as caught:
+            call("CreateCloudRecording", {**recording, "PrivateMapKey": wrong})
+        assert caught.value.code == "InvalidParameter"

@@ -22,6 +22,7 @@ use tokio::net::TcpStream;
 
 use super::events::{self, Event};
 use super::settings::Settings;
+use super::task_events;
 use crate::world::World;
 
 /// Deliveries the journal keeps; the oldest finished ones go first.
@@ -268,7 +269,7 @@ impl Callbacks {
                 continue;
             }
             let mut found = events::room_events(world, app, floor, due_ms, now, settings.history);
-            found.extend(events::task_events(world, app, floor, due_ms, now));
+            found.extend(task_events::task_events(world, app, floor, due_ms, now));
             found.sort_by_key(|e| (e.time_ms, e.group, e.kind, e.key));
             let mut store = self.store.lock().expect("callbacks lock");
             let Some(cursor) = store.cursors.get_mut(&app) else { continue };

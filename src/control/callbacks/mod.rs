@@ -13,6 +13,7 @@
 pub mod delivery;
 pub mod events;
 pub mod settings;
+pub mod task_events;
 
 use std::sync::Arc;
 
@@ -99,6 +100,10 @@ struct MintBody {
     user_id: String,
     /// Seconds of validity (default 180 days, the official libraries' default).
     expire: Option<u64>,
+    /// With a room (a number: numeric room; a string: string room), a PrivateMapKey for it too.
+    room_id: Option<Value>,
+    /// The PrivateMapKey's privilege bits (default 255, all).
+    privileges: Option<u32>,
 }
 
 /// `POST /_mock/usersig`: a UserSig for a test, minted as the official Python library does,
@@ -120,9 +125,30 @@ pub async fn mint(State(app): State<Arc<App>>, bytes: Bytes) -> Response {
         return bad_request("expire is too large");
     }
     let sig = usersig::mint(&key, request.sdk_app_id, &request.user_id, time, expire);
-    ok(
-        json!({"user_sig": sig, "sdk_app_id": request.sdk_app_id, "user_id": request.user_id, "time": time, "expire": expire}),
-    )
+    let mut answer = json!({"user_sig": sig, "sdk_app_id": request.sdk_app_id, "user_id": request.user_id, "time": time, "expire": expire});
+    if let Some(room) = &request.room_id {
+        let (room_number, room_string) = match room {
+            Value::Number(n) => match n.as_u64().and_then(|n| u32::try_from(n).ok()) {
+                Some(n) => (n, None),
+                None => return bad_request("room_id must be a room number of at most 4294967295, or a string"),
+            },
+            Value::String(s) if !s.is_empty() && s.len() <= 64 => (0, Some(s.clone())),
+            _ => return bad_request("room_id must be a room number or a string of 1 to 64 characters"),
+        };
+        let (Ok(sdk_app_id), Ok(expires_at)) = (u32::try_from(request.sdk_app_id), u32::try_from(time + expire)) else {
+            return bad_request("a PrivateMapKey holds the SdkAppId and its expiry in 32 bits");
+        };
+        let permit = usersig::RoomPermit {
+            user_id: request.user_id.clone(),
+            sdk_app_id,
+            room_number,
+            room_string,
+            expires_at,
+            privileges: request.privileges.unwrap_or(255),
+        };
+        answer["private_map_key"] = json!(usersig::mint_private_map_key(&key, time, expire, &permit));
+    }
+    ok(answer)
 }
 
 #[derive(Deserialize)]
