@@ -68,6 +68,7 @@ async function act(what, fn) {
     status('');
     await fn();
     await refresh(true);
+    await pulse();
   } catch (e) {
     status(`${what}: ${e.message}`);
   }
@@ -231,17 +232,17 @@ VIEWS.tasks = async (view) => {
   if (!needApp(view)) return;
   const t = await get(`/_mock/ui/api/tasks?${query({ sdk_app_id: app() })}`);
   const rows = t.tasks.map((task) => {
-    const history = task.history.map((h) => `${hms(h.at)} ${h.state}`).join(' → ');
+    const history = task.history.map((h) => el('div', {}, `${hms(h.at)} `, el('span', { class: `pill ${h.state}` }, h.state)));
     const details = el('details', {},
       el('summary', {}, 'parameters and files'),
       el('pre', {}, JSON.stringify(task.params, null, 2)),
       task.files ? table(['user', 'file', 'url'], task.files.map((f) => el('tr', {}, el('td', {}, f.user_id), el('td', {}, f.file_name || f.path), el('td', {}, el('code', {}, f.url))))) : null);
     return el('tr', { dataset: { task: task.task_id } },
-      el('td', {}, el('code', {}, task.task_id)), el('td', {}, task.family),
+      el('td', { class: 'task-id' }, el('code', {}, task.task_id)), el('td', {}, task.family),
       el('td', { class: 'state' }, el('span', { class: `pill ${task.state}` }, task.state)),
       el('td', { class: 'api-status' }, task.api_status ? el('span', { class: `pill ${task.api_status}` }, task.api_status) : ''),
       el('td', {}, task.room ? `${task.room.room_id}` : ''), el('td', {}, task.robot ? task.robot.user_id : ''),
-      el('td', { class: 'history' }, history, task.ended ? ` (${task.ended.reason} at ${hms(task.ended.at)})` : ''),
+      el('td', { class: 'history' }, history, task.ended ? el('div', { class: 'muted' }, `ended: ${task.ended.reason} at ${hms(task.ended.at)}`) : ''),
       el('td', {}, details));
   });
   view.append(el('section', {}, el('h2', {}, `Tasks (${t.total})`),

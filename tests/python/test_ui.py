@@ -148,7 +148,6 @@ def test_a_user_joined_on_the_page_is_in_the_timeline_and_in_describe_user_info(
     users = call(sdk(page.server), "DescribeUserInfo",
                  {"SdkAppId": APP, "CommId": comm_id, "StartTime": T0 - 60, "EndTime": T0 + 60})
     assert sorted(u["UserId"] for u in users["UserList"]) == ["alice", "teacher"]
-    page.shot("rooms")
     assert errors(page) == []
 
 
@@ -179,7 +178,13 @@ def test_advancing_the_clock_on_the_page_moves_a_recording_to_exited(page):
     assert "working" in history and "idle_timeout" in history, history
     shown = page.control("tasks?" + urllib.parse.urlencode({"sdk_app_id": APP, "task_id": task}), method="GET")
     assert shown["tasks"][0]["state"] in ("exiting", "gone")
+    b.js("document.querySelector(`${arguments[0]} details`).open = true", row)
     page.shot("tasks")
+    # The room's timeline: the teacher's stay and publishing, alice, the recorder and its task.
+    page.go("rooms")
+    b.wait("return document.querySelector(\"#timeline g.row.task\") !== null", what="the task in the timeline")
+    b.js("document.getElementById('timeline').scrollIntoView()")
+    page.shot("timeline")
     assert errors(page) == []
 
 
@@ -236,7 +241,7 @@ def test_a_quality_chart_holds_the_values_describe_call_detail_info_returns(page
         # alice is audience: her upstream is silent, what she got from the teacher is not.
         assert [peer for peer, _ in drawn] == ["", "teacher"]
         assert any(v > 0 for _, v in parsed(drawn)[1][1])
-    b.js("window.scrollTo(0, 0)")
+    b.js("document.getElementById('charts').parentElement.scrollIntoView()")
     page.shot("call-quality")
     b.js("document.getElementById('dashboard').scrollIntoView()")
     page.shot("dashboard")

@@ -39,8 +39,9 @@ use crate::world::tasks::{Family, State as TaskState};
 use crate::world::timeline::{self, Kind};
 use crate::world::{Generator, usage};
 
-/// Rooms listed, of those in use and of the recent ones.
-const MAX_ROOMS: usize = 200;
+/// Rooms in use (and tasks) listed; the totals are given beside them.
+const MAX_LISTED: usize = 200;
+/// Recent rooms listed.
 const RECENT_ROOMS: u64 = 50;
 /// Users (and tasks) drawn on one timeline; the rest are counted.
 const MAX_ROWS: usize = 150;
@@ -145,7 +146,7 @@ pub async fn rooms(State(app): State<Arc<App>>, query: Q<AppQuery>) -> Response 
     app.world.for_each_room(query.sdk_app_id, (now, now), now, |room| {
         if room.destroy_at(now).is_none() {
             live_total += 1;
-            if live.len() < MAX_ROOMS {
+            if live.len() < MAX_LISTED {
                 live.push(room_view(room, &tasks, now));
             }
         }
@@ -482,7 +483,7 @@ pub async fn tasks(State(app): State<Arc<App>>, query: Q<AppQuery>) -> Response 
     views.sort_by(|a, b| b.task.created_at.cmp(&a.task.created_at).then_with(|| b.task.id.cmp(&a.task.id)));
     let tasks: Vec<Value> = views
         .iter()
-        .take(MAX_ROOMS)
+        .take(MAX_LISTED)
         .map(|view| {
             let mut shown = task_view(view, &app.config.media_url_base, now);
             let status = match view.task.family {

@@ -43,7 +43,11 @@ fn nice_max(max: f64) -> f64 {
 
 /// A number as an axis label: integers without decimals.
 fn label(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", v as i64) } else { format!("{v:.1}") }
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:.3}").trim_end_matches('0').to_owned()
+    }
 }
 
 /// One line of a chart.
@@ -375,5 +379,6 @@ mod tests {
         assert_eq!(nice_max(7.0), 10.0);
         assert_eq!(nice_max(230.0), 250.0);
         assert_eq!(clock_time(1_764_000_000), "00:00:00");
+        assert_eq!((label(0.25), label(12.5), label(2.0)), ("0.25".to_owned(), "12.5".to_owned(), "2".to_owned()));
     }
 }
