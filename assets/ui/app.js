@@ -300,14 +300,14 @@ VIEWS.requests = async (view) => {
 
 VIEWS.callbacks = async (view) => {
   const c = await get(`/_mock/callbacks?${query({ sdk_app_id: app() })}`);
-  const rows = c.deliveries.slice(-300).reverse().map((d) => el('tr', { dataset: { delivery: d.id } },
+  const rows = c.deliveries.slice(-300).reverse().map((d) => el('tr', { dataset: { delivery: d.id, status: d.status } },
     el('td', {}, d.id), el('td', {}, when(Math.floor(d.event_ms / 1000))), el('td', {}, `${d.category} ${d.event_group}/${d.event_type}`),
     el('td', {}, el('code', {}, d.url)), el('td', {}, el('span', { class: `pill ${d.status}` }, d.status)),
-    el('td', {}, d.attempts.map((a) => `${hms(Math.floor(a.at_ms / 1000))} ${a.status || a.error || ''}${a.replay ? ' (replay)' : ''}`).join(' · ')),
+    el('td', { class: 'attempts' }, d.attempts.map((a) => `${hms(Math.floor(a.at_ms / 1000))} ${a.status || a.error || ''}${a.replay ? ' (replay)' : ''}`).join(' · ')),
     el('td', {}, el('details', {}, el('summary', {}, 'body'), el('pre', {}, d.body || '(not sent yet)'), el('div', {}, 'Sign ', el('code', {}, d.sign || '')))),
     el('td', {}, el('button', { type: 'button', class: 'replay', disabled: !d.body, onclick: () => act('replay', () => post(`/_mock/callbacks/${d.id}/replay`)) }, 'replay'))));
   view.append(el('section', {}, el('h2', {}, `Callbacks (${c.deliveries.length}, ${c.dropped} dropped)`),
-    el('button', { type: 'button', onclick: () => act('deliver', () => post('/_mock/callbacks/deliver')) }, 'Deliver what is due'),
+    el('button', { id: 'deliver-btn', type: 'button', onclick: () => act('deliver', () => post('/_mock/callbacks/deliver')) }, 'Deliver what is due'),
     table(['#', 'event time', 'event', 'URL', 'status', 'attempts', 'body and Sign', ''], rows, { id: 'callbacks' })));
 };
 

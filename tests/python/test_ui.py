@@ -14,8 +14,10 @@ Screenshots go to $TRTC_MOCK_SCREENSHOTS when it is set (the README's come from 
 
 import json
 import os
+import threading
 import urllib.parse
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from tencentcloud.common import credential
@@ -246,3 +248,52 @@ def test_a_quality_chart_holds_the_values_describe_call_detail_info_returns(page
     b.js("document.getElementById('dashboard').scrollIntoView()")
     page.shot("dashboard")
     assert errors(page) == []
+
+
+class Receiver:
+    """A webhook receiver on loopback that keeps the bodies it got."""
+
+    def __init__(self):
+        got = self.got = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                got.append((self.headers.get("Sign"), self.rfile.read(int(self.headers["Content-Length"]))))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"code":0}')
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/trtc"
+
+
+def test_callbacks_are_listed_with_their_body_and_replayed_from_the_page(page):
+    b = page.browser
+    receiver = Receiver()
+    try:
+        page.control(f"apps/{APP}/callbacks", {"key": "CbKey1", "urls": {"room": receiver.url}}, method="PUT")
+        page.go("rooms")
+        b.js("""document.getElementById('join-room').value = 'cb-room';
+                document.getElementById('join-user').value = 'carol';
+                document.getElementById('join-submit').click();""")
+        b.wait("return document.querySelector(\"#timeline g.row.user[data-id='carol']\") !== null", what="carol")
+        page.go("callbacks")
+        b.js("document.getElementById('deliver-btn').click()")
+        b.wait("return [...document.querySelectorAll('#callbacks tbody tr')].some(r => r.dataset.status === 'delivered')",
+               what="a delivered callback")
+        (delivery,) = [d for d in page.control("callbacks", method="GET")["deliveries"] if d["event_type"] == 103]
+        row = f"#callbacks tr[data-delivery='{delivery['id']}']"
+        assert b.js(f"return document.querySelector(\"{row} pre\").textContent") == delivery["body"]
+        assert json.loads(delivery["body"])["EventInfo"]["UserId"] == "carol"
+        b.js(f"document.querySelector(\"{row} button.replay\").click()")
+        b.wait(f"return document.querySelector(\"{row} td.attempts\").textContent.includes('replay')", what="the replay")
+        bodies = [body.decode() for _, body in receiver.got]
+        assert bodies.count(delivery["body"]) == 2, "sent, then replayed byte for byte"
+        assert errors(page) == []
+    finally:
+        receiver.httpd.shutdown()
