@@ -15,6 +15,7 @@
 //! | `POST /_mock/rooms/join`, `/leave`, `/publish`, `GET /_mock/rooms` | users in live rooms, and the rooms in use |
 //! | `GET /_mock/tasks` | the tasks started through the API, with their state history |
 //! | `/_mock/apps/{id}/callbacks`, `/_mock/apps/{id}/usersig-key`, `/_mock/usersig`, `/_mock/callbacks…` | callbacks and UserSig keys ([`callbacks`]) |
+//! | `GET /_mock/ui`, `/_mock/ui/api/…` | the inspector, a web page, and the JSON and SVG it reads ([`ui`]) |
 
 pub mod callbacks;
 pub mod faults;
@@ -22,6 +23,7 @@ pub mod journal;
 pub mod probe;
 pub mod rooms;
 pub mod tasks;
+pub mod ui;
 
 use std::sync::Arc;
 
@@ -68,6 +70,7 @@ pub fn routes(app: Arc<App>) -> Router {
         .route("/callbacks", get(callbacks::list))
         .route("/callbacks/deliver", axum::routing::post(callbacks::deliver))
         .route("/callbacks/{id}/replay", axum::routing::post(callbacks::replay))
+        .merge(ui::routes())
         .fallback(not_found)
         .route_layer(middleware::from_fn_with_state(Arc::clone(&app), guard));
     Router::new()
@@ -95,13 +98,18 @@ async fn refuse_declared_oversize(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
-/// Everything under `/_mock/` answers JSON: the refusals axum makes itself (a path parameter
-/// that does not parse, a body over the limit, a method the route does not take) come as text
-/// or empty, and become `{"error": "…"}` with the same status and headers.
+/// Everything under `/_mock/` answers JSON but the inspector's page, scripts and pictures:
+/// the refusals axum makes itself (a path parameter that does not parse, a body over the
+/// limit, a method the route does not take) come as text or empty, and become
+/// `{"error": "…"}` with the same status and headers.
 async fn always_json(response: Response) -> Response {
-    let is_json =
-        response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if is_json {
+    // axum's refusals are `text/plain` or carry no type; every answer of ours names its type.
+    let typed = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json") || !v.as_bytes().starts_with(b"text/plain"));
+    let redirect = response.status().is_redirection();
+    if typed || redirect {
         return response;
     }
     let (mut parts, body) = response.into_parts();
@@ -160,15 +168,22 @@ async fn guard(State(app): State<Arc<App>>, headers: HeaderMap, request: Request
         );
     }
     if let Some(token) = &app.config.control_token {
-        let sent = headers
+        // The page cannot send a header when a browser follows a link: it sends the token in
+        // the inspector's address once, then in the cookie the inspector sets (see [`ui`]).
+        let bearer = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
-            .unwrap_or_default();
-        if !bool::from(sent.as_bytes().ct_eq(token.as_bytes())) {
+            .map(str::to_owned);
+        let path = request.uri().path();
+        let in_address =
+            (path == "/ui" || path == "/ui/").then(|| request.uri().query().and_then(ui::token_in_query)).flatten();
+        let matches =
+            |sent: &Option<String>| sent.as_ref().is_some_and(|s| bool::from(s.as_bytes().ct_eq(token.as_bytes())));
+        if !(matches(&bearer) || matches(&ui::token_in_cookie(&headers)) || matches(&in_address)) {
             return reply(
                 StatusCode::UNAUTHORIZED,
-                json!({"error": "the control plane needs `Authorization: Bearer <token>`"}),
+                json!({"error": "the control plane needs `Authorization: Bearer <token>` (the inspector: open /_mock/ui?token=<token>)"}),
             );
         }
     }

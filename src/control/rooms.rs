@@ -4,7 +4,7 @@
 //! ```text
 //! POST /_mock/rooms/join     {"sdk_app_id": N, "room_id": 123 | "abc", "user_id": "u", "role": "anchor" | "audience",
 //!                             "audio": true, "video": true, "sub_stream": false, "width": 1280, "height": 720}
-//! POST /_mock/rooms/leave    {"sdk_app_id": N, "room_id": …, "user_id": "u"}
+//! POST /_mock/rooms/leave    {"sdk_app_id": N, "room_id": …, "user_id": "u", "reason": "normal" | "kicked"}
 //! POST /_mock/rooms/publish  {"sdk_app_id": N, "room_id": …, "user_id": "u", "audio": …, "video": …, "sub_stream": …}
 //! POST /_mock/rooms/role     {"sdk_app_id": N, "room_id": …, "user_id": "u", "role": "anchor" | "audience",
 //!                             "audio": true, "video": true, "sub_stream": false}
@@ -64,6 +64,9 @@ struct LeaveBody {
     sdk_app_id: u64,
     room_id: Value,
     user_id: String,
+    /// `kicked`: removed from the room (as RemoveUser does); default: left by themselves.
+    #[serde(default)]
+    reason: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -223,7 +226,12 @@ pub async fn leave(State(app): State<Arc<App>>, bytes: Bytes) -> Response {
     if !present {
         return not_in_room(&request.user_id, &key);
     }
-    change(&app, request.sdk_app_id, &key, Change::Leave { user_id: request.user_id, reason: ExitReason::Normal })
+    let reason = match request.reason.as_deref() {
+        None | Some("normal") => ExitReason::Normal,
+        Some("kicked") => ExitReason::Kicked,
+        Some(other) => return bad_request(format!("reason {other:?} is not normal or kicked")),
+    };
+    change(&app, request.sdk_app_id, &key, Change::Leave { user_id: request.user_id, reason })
 }
 
 pub async fn publish(State(app): State<Arc<App>>, bytes: Bytes) -> Response {

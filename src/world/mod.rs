@@ -122,6 +122,13 @@ impl World {
         self.state.read().expect("state lock").get(&app).cloned().unwrap_or_default()
     }
 
+    /// The SdkAppIds something was changed for at run time (users, tasks…), in order.
+    pub fn apps(&self) -> Vec<u64> {
+        let mut apps: Vec<u64> = self.state.read().expect("state lock").keys().copied().collect();
+        apps.sort_unstable();
+        apps
+    }
+
     /// Changes the run-time state of an app in one step: `f` sees the state as it is and
     /// changes a copy, which replaces it unless `f` refuses. Readers see the old state or the
     /// new one, never half of a change.

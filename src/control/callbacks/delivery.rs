@@ -190,6 +190,13 @@ impl Callbacks {
         (list, store.dropped)
     }
 
+    /// How many deliveries the journal holds and how many attempts they made: a cheap check of
+    /// whether anything changed.
+    pub fn counts(&self) -> (usize, usize) {
+        let store = self.store.lock().expect("callbacks lock");
+        (store.deliveries.len(), store.deliveries.iter().map(|d| d.attempts.len()).sum())
+    }
+
     pub fn get(&self, id: u64) -> Option<Delivery> {
         self.store.lock().expect("callbacks lock").deliveries.iter().find(|d| d.id == id).cloned()
     }
