@@ -7,6 +7,7 @@ use super::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::world::RoomKey;
 use crate::world::running::{StartRefusal, TaskRefusal, TaskView};
+pub use crate::world::tasks::idle_in_progress_exited;
 use crate::world::tasks::{Family, State};
 
 /// How a family encodes `RoomIdType`.
@@ -106,15 +107,6 @@ pub fn task_refused(refusal: TaskRefusal, not_found: ApiError, ended: Option<Api
 /// The checks of the SdkAppId every task action makes.
 pub fn check_app(ctx: &Ctx<'_>, sdk_app_id: u64, invalid: &'static str) -> ApiResult<()> {
     super::rules::app(ctx, sdk_app_id, "MissingParameter.SdkAppId", invalid)
-}
-
-/// How the families that say Idle / InProgress / Exited name a state.
-pub fn idle_in_progress_exited(state: State) -> &'static str {
-    match state {
-        State::Idle => "Idle",
-        State::Working => "InProgress",
-        State::Exiting | State::Gone => "Exited",
-    }
 }
 
 /// Verifies a robot's UserSig when the app has an SDK secret key (`--usersig-key`, the apps file

@@ -578,6 +578,16 @@ fn leave(room: &mut Room, task_id: &str, end: u64) {
     }
 }
 
+/// How the families that say Idle / InProgress / Exited (recording, slicing, moderation…) name
+/// a state: the API's words, which the inspector shows too.
+pub fn idle_in_progress_exited(state: State) -> &'static str {
+    match state {
+        State::Idle => "Idle",
+        State::Working => "InProgress",
+        State::Exiting | State::Gone => "Exited",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,7 +24,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::svg::{self, Bars, Line, Mark, Row, Span};
-use crate::actions::tasks::idle_in_progress_exited;
+use crate::world::tasks::idle_in_progress_exited;
 use crate::app::App;
 use crate::control::journal;
 use crate::control::rooms::room_view;
