@@ -186,7 +186,14 @@ async fn a_timeline_draws_every_stay_publishing_period_task_and_removal() {
     )
     .await;
     let task = created.ok()["TaskId"].as_str().unwrap().to_owned();
-    advance(&server, 60).await;
+    advance(&server, 50).await;
+    common::control(
+        &server,
+        "rooms/role",
+        json!({"sdk_app_id": APP, "room_id": 42, "user_id": "student", "role": "anchor", "video": false}),
+    )
+    .await;
+    advance(&server, 10).await;
     common::control(
         &server,
         "rooms/leave",
@@ -209,6 +216,10 @@ async fn a_timeline_draws_every_stay_publishing_period_task_and_removal() {
         "{svg}"
     );
     assert!(svg.contains(&format!("class=\"mark kicked\" data-at=\"{}\"", NOW + 90)), "{svg}");
+    // Its switch to anchor (`switchRole`), and the audio it sent from then on.
+    assert!(svg.contains(&format!("class=\"mark role\" data-at=\"{}\"", NOW + 80)), "{svg}");
+    assert!(svg.contains("audience → anchor"), "{svg}");
+    assert!(svg.contains("class=\"lane audio\"><title>audio 00:01:20–00:01:30</title>"), "{svg}");
     assert!(svg.contains("class=\"lane video\"") && svg.contains("class=\"span robot\""));
     // The recording's states as bars: working since it started.
     assert!(svg.contains(&format!("class=\"span working\" data-from=\"{}\"", NOW + 30)), "{svg}");

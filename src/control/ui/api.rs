@@ -24,7 +24,6 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::svg::{self, Bars, Line, Mark, Row, Span};
-use crate::world::tasks::idle_in_progress_exited;
 use crate::app::App;
 use crate::control::journal;
 use crate::control::rooms::room_view;
@@ -35,6 +34,7 @@ use crate::world::model::{ExitReason, Role, Room};
 use crate::world::quality::{self, Direction, Metric};
 use crate::world::running::TaskView;
 use crate::world::scale::{self, Grid};
+use crate::world::tasks::idle_in_progress_exited;
 use crate::world::tasks::{Family, State as TaskState};
 use crate::world::timeline::{self, Kind};
 use crate::world::{Generator, usage};
@@ -239,7 +239,11 @@ fn timeline_rows(room: &Room, tasks: &[TaskView], now: u64) -> (Vec<Row>, usize)
         let tip = format!(
             "{} · {} · {}–{}{}",
             session.user_id,
-            session.role.name(),
+            std::iter::once(session.role)
+                .chain(session.switches.iter().map(|(_, r)| *r))
+                .map(|r| r.name())
+                .collect::<Vec<_>>()
+                .join(" → "),
             svg::clock_time(join),
             svg::clock_time(leave),
             session.task.as_ref().map(|t| format!(" · task {t}")).unwrap_or_default()
@@ -250,12 +254,14 @@ fn timeline_rows(room: &Room, tasks: &[TaskView], now: u64) -> (Vec<Row>, usize)
             row.lanes.push(Span { from: start, to: end, class: stream.name(), tip });
         }
     }
-    // The room's events as marks: incidents and the exits that were not the user's choice.
+    // The room's events as marks: incidents, role switches and the exits that were not the
+    // user's choice.
     for event in timeline::events(room, room.create_time * 1000, u64::MAX / 2, now) {
         let (class, what) = match &event.kind {
             Kind::IncidentStarted(kind) => ("incident", format!("{kind:?}")),
             Kind::Exited { reason: ExitReason::Kicked } => ("kicked", "removed from the room".to_owned()),
             Kind::Exited { reason: ExitReason::Timeout } => ("timeout", "connection timed out".to_owned()),
+            Kind::RoleChanged { role } => ("role", format!("switched to {}", role.name())),
             _ => continue,
         };
         if let Some(row) = rows.iter_mut().find(|r| r.id == event.user_id) {
