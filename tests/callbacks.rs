@@ -87,6 +87,11 @@ async fn configure(server: &Running, urls: Value, extra: Value) {
     assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
 }
 
+/// The TaskId of a task `action` started.
+async fn start_task(server: &Running, action: &str, body: Value) -> String {
+    call(server, action, body).await.ok()["TaskId"].as_str().unwrap().to_owned()
+}
+
 async fn deliver(server: &Running) -> Value {
     control(server, "callbacks/deliver", json!({})).await
 }
@@ -269,12 +274,12 @@ async fn recording_relay_ingest_and_web_record_report_their_lifecycles() {
     let (r, url) = receiver().await;
     configure(&server, json!({"recording": url, "relay": url, "ingest": url, "web_record": url}), json!({})).await;
     join(&server, json!(77), "alice", json!({"role": "anchor", "audio": true, "video": true})).await;
-    let task = call(&server, "CreateCloudRecording", json!({
+    let task = start_task(&server, "CreateCloudRecording", json!({
         "SdkAppId": APP, "RoomId": "77", "RoomIdType": 1, "UserId": "rec", "UserSig": "sig",
         "RecordParams": {"RecordMode": 1},
         "StorageParams": {"CloudStorage": {"Vendor": 0, "Region": "ap-guangzhou", "Bucket": "b-125", "AccessKey": "ak", "SecretKey": "sk"}}
-    })).await.ok()["TaskId"].as_str().unwrap().to_owned();
-    let ingest = call(
+    })).await;
+    let ingest = start_task(
         &server,
         "StartStreamIngest",
         json!({
@@ -282,15 +287,11 @@ async fn recording_relay_ingest_and_web_record_report_their_lifecycles() {
             "StreamUrl": "rtmp://live.example/app/stream"
         }),
     )
-    .await
-    .ok()["TaskId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let web = call(&server, "StartWebRecord", json!({
+    .await;
+    let web = start_task(&server, "StartWebRecord", json!({
         "RecordUrl": "https://class.example/board", "SdkAppId": APP, "MaxDurationLimit": 1800,
         "StorageParams": {"CloudStorage": {"Vendor": 0, "Region": "ap-guangzhou", "Bucket": "b-125", "AccessKey": "ak", "SecretKey": "sk"}}
-    })).await.ok()["TaskId"].as_str().unwrap().to_owned();
+    })).await;
     deliver(&server).await;
     advance(&server, 30).await;
     call(&server, "DeleteCloudRecording", json!({"SdkAppId": APP, "TaskId": task})).await.ok();
@@ -603,7 +604,7 @@ async fn a_relay_reports_each_url_as_updates_add_and_remove_them() {
     configure(&server, json!({"relay": url}), json!({})).await;
     join(&server, json!(51), "alice", json!({"role": "anchor", "audio": true, "video": true})).await;
     let (one, two) = ("rtmp://push.example.com/live/one", "rtmp://push.example.com/live/two");
-    let task = call(
+    let task = start_task(
         &server,
         "StartPublishCdnStream",
         json!({
@@ -612,11 +613,7 @@ async fn a_relay_reports_each_url_as_updates_add_and_remove_them() {
             "PublishCdnParams": [{"PublishCdnUrl": one, "IsTencentCdn": 1}]
         }),
     )
-    .await
-    .ok()["TaskId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    .await;
     advance(&server, 10).await;
     call(
         &server,
@@ -658,16 +655,11 @@ async fn an_ai_conversation_reports_its_rounds_as_query_ai_message_list_tells_th
     let (r, url) = receiver().await;
     configure(&server, json!({"ai": url}), json!({})).await;
     join(&server, json!(61), "u", json!({"role": "anchor", "audio": true, "video": false})).await;
-    let task = call(&server, "StartAIConversation", json!({
+    let task = start_task(&server, "StartAIConversation", json!({
         "SdkAppId": APP, "RoomId": "61", "AgentConfig": {"UserId": "bot", "UserSig": "s", "TargetUserId": "u", "WelcomeMessage": "Hello there"},
         "LLMConfig": r#"{"LLMType":"openai","Model":"m","APIKey":"k","APIUrl":"https://llm.example/v1"}"#,
         "TTSConfig": r#"{"TTSType":"flow","VoiceId":"v"}"#
-    }))
-    .await
-    .ok()["TaskId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    })).await;
     advance(&server, 10).await;
     call(
         &server,
@@ -718,7 +710,7 @@ async fn slicing_announces_its_files_and_moderation_its_work() {
     configure(&server, json!({"slice": url, "moderation": url}), json!({})).await;
     join(&server, json!(71), "alice", json!({"role": "anchor", "audio": true, "video": true})).await;
     let storage = json!({"Vendor": 0, "Region": "r", "Bucket": "b", "AccessKey": "a", "SecretKey": "k"});
-    let slice = call(
+    let slice = start_task(
         &server,
         "CreateCloudSliceTask",
         json!({
@@ -727,11 +719,7 @@ async fn slicing_announces_its_files_and_moderation_its_work() {
             "SliceStorageParams": {"CloudSliceStorage": storage}
         }),
     )
-    .await
-    .ok()["TaskId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    .await;
     // Moderation is served in Shanghai and Singapore.
     let mut create = Tc3::post(
         "CreateCloudModeration",

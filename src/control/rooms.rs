@@ -146,6 +146,14 @@ fn now(app: &App) -> u64 {
     u64::try_from(app.world.clock.now()).unwrap_or_default()
 }
 
+/// Whether `user_id` is in the room `key` of `sdk_app_id` now.
+fn present(app: &App, sdk_app_id: u64, key: &RoomKey, user_id: &str) -> bool {
+    let now = now(app);
+    app.world
+        .room_in_use(sdk_app_id, key, now)
+        .is_some_and(|room| room.sessions_at(now).any(|s| s.user_id == user_id && room.leave_at(s, now).is_none()))
+}
+
 /// Applies a change and answers the room as it stands after it.
 fn change(app: &App, sdk_app_id: u64, key: &RoomKey, change: Change) -> Response {
     let now = now(app);
@@ -203,11 +211,7 @@ pub async fn role(State(app): State<Arc<App>>, bytes: Bytes) -> Response {
         Ok(role) => role,
         Err(e) => return bad_request(e),
     };
-    let now = now(&app);
-    let present = app.world.room_in_use(request.sdk_app_id, &key, now).is_some_and(|room| {
-        room.sessions_at(now).any(|s| s.user_id == request.user_id && room.leave_at(s, now).is_none())
-    });
-    if !present {
+    if !present(&app, request.sdk_app_id, &key, &request.user_id) {
         return not_in_room(&request.user_id, &key);
     }
     let streams = Streams { audio: request.audio, video: request.video, sub_stream: request.sub_stream };
@@ -219,11 +223,7 @@ pub async fn leave(State(app): State<Arc<App>>, bytes: Bytes) -> Response {
         Ok(parsed) => parsed,
         Err(e) => return bad_request(e),
     };
-    let now = now(&app);
-    let present = app.world.room_in_use(request.sdk_app_id, &key, now).is_some_and(|room| {
-        room.sessions_at(now).any(|s| s.user_id == request.user_id && room.leave_at(s, now).is_none())
-    });
-    if !present {
+    if !present(&app, request.sdk_app_id, &key, &request.user_id) {
         return not_in_room(&request.user_id, &key);
     }
     let reason = match request.reason.as_deref() {

@@ -7,9 +7,7 @@ import hashlib
 import hmac
 import json
 import struct
-import threading
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import TLSSigAPIv2
@@ -19,6 +17,8 @@ from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.trtc.v20190722 import models, trtc_client
 
+from receiver import Receiver
+
 T0 = 1764000000
 APP = 1400000888
 ROOM = 6060
@@ -26,30 +26,6 @@ SDK_KEY = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e"
 CALLBACK_KEY = "Cb123"
 STORAGE = {"CloudStorage": {"Vendor": 0, "Region": "ap-guangzhou", "Bucket": "class-1250000000",
                             "AccessKey": "ak", "SecretKey": "sk"}}
-
-
-class Receiver:
-    """A webhook receiver that keeps what it got."""
-
-    def __init__(self):
-        self.got = []
-        got = self.got
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                got.append({"sign": self.headers.get("Sign"), "app": self.headers.get("SdkAppId"), "body": body})
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(b'{"code":0}')
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/trtc"
 
 
 def mint(identifier, key=SDK_KEY, app=APP, expire=86400):

@@ -14,10 +14,8 @@ Screenshots go to $TRTC_MOCK_SCREENSHOTS when it is set (the README's come from 
 
 import json
 import os
-import threading
 import urllib.parse
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from tencentcloud.common import credential
@@ -27,6 +25,7 @@ from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.trtc.v20190722 import models, trtc_client
 
 import webdriver
+from receiver import Receiver
 
 SECRET_ID = "AKIDmock"
 SECRET_KEY = "mock-secret"
@@ -250,28 +249,6 @@ def test_a_quality_chart_holds_the_values_describe_call_detail_info_returns(page
     assert errors(page) == []
 
 
-class Receiver:
-    """A webhook receiver on loopback that keeps the bodies it got."""
-
-    def __init__(self):
-        got = self.got = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                got.append((self.headers.get("Sign"), self.rfile.read(int(self.headers["Content-Length"]))))
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(b'{"code":0}')
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/trtc"
-
-
 def test_callbacks_are_listed_with_their_body_and_replayed_from_the_page(page):
     b = page.browser
     receiver = Receiver()
@@ -292,7 +269,7 @@ def test_callbacks_are_listed_with_their_body_and_replayed_from_the_page(page):
         assert json.loads(delivery["body"])["EventInfo"]["UserId"] == "carol"
         b.js(f"document.querySelector(\"{row} button.replay\").click()")
         b.wait(f"return document.querySelector(\"{row} td.attempts\").textContent.includes('replay')", what="the replay")
-        bodies = [body.decode() for _, body in receiver.got]
+        bodies = [got["body"].decode() for got in receiver.got]
         assert bodies.count(delivery["body"]) == 2, "sent, then replayed byte for byte"
         assert errors(page) == []
     finally:
