@@ -308,7 +308,7 @@ fn semantic_handlers_answer_only_their_documented_codes() {
             .unwrap()
             .error_codes
             .iter()
-            .map(String::as_str)
+            .copied()
             .chain(COMMON_CODES.iter().copied())
             .collect();
         let run = handler(action).unwrap();

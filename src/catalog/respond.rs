@@ -64,7 +64,7 @@ impl Walker<'_, '_> {
     /// An object; `index` is its position when it is an element of a list.
     fn object(&mut self, object: &Object, depth: usize, top: bool, index: usize) -> Map<String, Value> {
         let mut map = Map::new();
-        for member in &object.members {
+        for member in object.members {
             if member.name == "RequestId" {
                 continue;
             }
@@ -72,11 +72,11 @@ impl Walker<'_, '_> {
                 Some(echo) => echo,
                 None => self.member(member, depth, index),
             };
-            map.insert(member.name.clone(), value);
+            map.insert(member.name.to_owned(), value);
         }
         self.order_ranges(&mut map);
         // A total counts the list beside it.
-        let listed = object.members.iter().find(|m| m.list && m.ty == Type::Object).map(|m| match map.get(&m.name) {
+        let listed = object.members.iter().find(|m| m.list && m.ty == Type::Object).map(|m| match map.get(m.name) {
             Some(Value::Array(items)) => items.len(),
             _ => 0,
         });

@@ -105,7 +105,7 @@ impl<'v> Walk<'_, 'v> {
             self.path.pop();
         }
         if self.findings.missing.is_none() {
-            let absent = object.members.iter().find(|m| m.required && map.get(&m.name).is_none_or(Value::is_null));
+            let absent = object.members.iter().find(|m| m.required && map.get(m.name).is_none_or(Value::is_null));
             if let Some(member) = absent {
                 self.findings.missing = Some(self.here(&member.name));
             }

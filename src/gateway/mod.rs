@@ -274,7 +274,7 @@ fn check_common(common: &Common) -> ApiResult<&'static Action> {
         None => Ok(action),
         Some(region) if !regions::is_known(region) => Err(ApiError::invalid_region(common.region_param)),
         Some(region) => match &action.regions {
-            Some(served) if !served.iter().any(|r| r == region) => Err(ApiError::unsupported_region()),
+            Some(served) if !served.iter().any(|r| *r == region.as_ref()) => Err(ApiError::unsupported_region()),
             _ => Ok(action),
         },
     }
