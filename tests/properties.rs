@@ -412,7 +412,7 @@ fn object_value(name: &str, depth: u32) -> BoxedStrategy<Value> {
         .filter(|m| depth > 0 || m.ty != Type::Object)
         .map(|member| {
             let name = member.name.to_owned();
-            let item = item_value(member.ty, member.object.as_deref(), depth);
+            let item = item_value(member.ty, member.object, depth);
             let value: BoxedStrategy<Value> =
                 if member.list { prop::collection::vec(item, 0..4).prop_map(Value::Array).boxed() } else { item };
             let present = if member.required { Just(true).boxed() } else { any::<bool>().boxed() };
@@ -492,7 +492,7 @@ fn action_and_input() -> impl Strategy<Value = (String, Value)> {
     let names: Vec<String> = catalog::get().actions().iter().map(|a| a.name.to_owned()).collect();
     prop::sample::select(names).prop_flat_map(|name| {
         let input = catalog::get().action(&name).unwrap().input;
-        (Just(name), object_value(&input, 3))
+        (Just(name), object_value(input, 3))
     })
 }
 

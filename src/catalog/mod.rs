@@ -148,7 +148,7 @@ mod tests {
         for name in ["DescribeRoomInfo", "DescribeUserInfo"] {
             let action = catalog.action(name).expect(name);
             assert_eq!(action.rate_limit, RateLimit { count: 20, per_seconds: 1 });
-            let input = catalog.object(&action.input).unwrap();
+            let input = catalog.object(action.input).unwrap();
             assert!(input.member("SdkAppId").unwrap().required);
         }
     }

@@ -92,7 +92,7 @@ impl Walker<'_, '_> {
 
     /// The request's own value for a top-level output member of the same name and type.
     fn echo(&self, member: &Member) -> Option<Value> {
-        let sent = self.walk.input.get(&member.name)?;
+        let sent = self.walk.input.get(member.name)?;
         let fits = match (member.list, member.ty) {
             (true, _) => sent.is_array(),
             (false, Type::String | Type::Date | Type::Datetime) => sent.is_string(),
@@ -115,13 +115,13 @@ impl Walker<'_, '_> {
 
     fn item(&mut self, member: &Member, depth: usize, index: usize) -> Value {
         if member.ty == Type::Object {
-            let inner = member.object.as_deref().and_then(|o| self.catalog.object(o));
+            let inner = member.object.and_then(|o| self.catalog.object(o));
             return match inner {
                 Some(object) if depth < MAX_DEPTH => Value::Object(self.object(object, depth + 1, false, index)),
                 _ => Value::Object(Map::new()),
             };
         }
-        let leaf = Leaf { member: &member.name, ty: member.ty, index };
+        let leaf = Leaf { member: member.name, ty: member.ty, index };
         (self.values)(&leaf, &mut self.rng)
     }
 

@@ -100,12 +100,18 @@ impl Skeleton {
 pub struct Generator {
     pub seed: u64,
     pub density: Density,
-    cache: RwLock<HashMap<(u64, u64, u32), Arc<Room>, IntKeys>>,
+    cache: RwLock<Keyed<(u64, u64, u32), Arc<Room>>>,
     /// The rooms active in a window, by (SdkAppId, start, end, now): a pure function of the seed
     /// and density, so it never goes stale (the world's changes are passed in as [`Ends`], and a
     /// window with changes is not kept).
-    windows: RwLock<HashMap<(u64, u64, u64, u64), Arc<Window>, IntKeys>>,
+    windows: RwLock<Keyed<WindowKey, Arc<Window>>>,
 }
+
+/// A cache keyed by a few integers.
+type Keyed<K, V> = HashMap<K, V, IntKeys>;
+
+/// (SdkAppId, start, end, now) of a window.
+type WindowKey = (u64, u64, u64, u64);
 
 /// The rooms active in a window, in creation order: runs of consecutive indices of a bucket.
 #[derive(Debug)]
