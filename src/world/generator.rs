@@ -36,9 +36,10 @@ const NUMBERS: u64 = 4;
 const CACHE_ROOMS: usize = 16_384;
 /// Windows whose rooms are kept (as index spans) before that cache is emptied.
 const CACHE_WINDOWS: usize = 256;
-/// Most index spans one kept window may have: a window whose look-behind holds more scattered
-/// rooms than this (very dense histories) is walked each time, as it costs too much to keep.
-const WINDOW_SPANS: usize = 4096;
+/// Most index spans one kept window may have (a 24 h window of the default density has ~50): a
+/// window whose look-behind holds more scattered rooms (dense histories) is walked each time.
+/// With [`CACHE_WINDOWS`], the cache holds at most 1 MiB of spans.
+const WINDOW_SPANS: usize = 256;
 
 /// Relative activity of each hour of the day in UTC+8 (TRTC's home zone): quiet nights, busy
 /// afternoons and evenings. The mean is 1.
@@ -498,6 +499,13 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn a_day_of_the_default_density_is_kept_and_dense_look_behinds_are_walked() {
+        let now = 1_692_000_000;
+        assert!(generator(4).window(9, now - 86_400, now, now).is_some());
+        assert!(generator(5000).window(9, now - 86_400, now, now).is_none());
     }
 
     #[test]
