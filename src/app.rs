@@ -36,8 +36,6 @@ impl App {
             return Err("at least one account is needed".to_owned());
         }
         let fixtures = Fixtures::load_paths(&config.fixtures)?;
-        // Parse the embedded API definition now, so that a served request never pays for it.
-        crate::catalog::get();
         let started_ms = wall.now_ms();
         let clock = Clock::new(wall, config.start_time, config.freeze);
         let mut world = World::new(clock, Generator::new(config.seed, config.density), fixtures);

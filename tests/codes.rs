@@ -308,7 +308,7 @@ fn semantic_handlers_answer_only_their_documented_codes() {
             .unwrap()
             .error_codes
             .iter()
-            .map(String::as_str)
+            .copied()
             .chain(COMMON_CODES.iter().copied())
             .collect();
         let run = handler(action).unwrap();
@@ -355,7 +355,7 @@ fn semantic_handlers_answer_only_their_documented_codes() {
         }
         for request in requests {
             // Members the action does not have are the gateway's business (UnknownParameter).
-            let input = catalog::get().object(&catalog::get().action(action).unwrap().input).unwrap();
+            let input = catalog::get().object(catalog::get().action(action).unwrap().input).unwrap();
             if request.as_object().unwrap().keys().any(|k| input.member(k).is_none()) {
                 continue;
             }

@@ -57,7 +57,7 @@ fn the_fuzzer_signs_its_way_past_authentication() {
     }
     // Past authentication, every action is reached: its own parameter checks answer.
     for action in trtc_mock::catalog::get().actions() {
-        let outcome = admitted(plausible(Verb::Post, &action.name, vec![], "", b"{}", tc3(vec![])));
+        let outcome = admitted(plausible(Verb::Post, action.name, vec![], "", b"{}", tc3(vec![])));
         if let Err(code) = outcome {
             assert!(!code.starts_with("AuthFailure"), "{}: {code}", action.name);
         }

@@ -22,7 +22,7 @@ async fn call(server: &Running, action: &str, body: Value) -> common::Reply {
 fn request(action: &str, body: Value) -> Tc3 {
     let mut request = Tc3::post(action, body);
     if let Some(regions) = &trtc_mock::catalog::get().action(action).unwrap().regions {
-        request.region = Some(regions[0].clone());
+        request.region = Some(regions[0].to_owned());
     }
     request
 }
@@ -385,7 +385,8 @@ async fn backend_codes_come_through_faults() {
         ("DeleteLiveStreamModeration", json!({"SdkAppId": APP, "TaskId": "t"})),
     ];
     for (action, body) in actions {
-        let codes = trtc_mock::catalog::get().action(action).unwrap().error_codes.clone();
+        let codes: Vec<String> =
+            trtc_mock::catalog::get().action(action).unwrap().error_codes.iter().map(|c| (*c).to_owned()).collect();
         for code in codes.iter().filter(|c| {
             c.starts_with("AuthFailure")
                 || c.contains("Internal")

@@ -411,8 +411,8 @@ fn object_value(name: &str, depth: u32) -> BoxedStrategy<Value> {
         .iter()
         .filter(|m| depth > 0 || m.ty != Type::Object)
         .map(|member| {
-            let name = member.name.clone();
-            let item = item_value(member.ty, member.object.as_deref(), depth);
+            let name = member.name.to_owned();
+            let item = item_value(member.ty, member.object, depth);
             let value: BoxedStrategy<Value> =
                 if member.list { prop::collection::vec(item, 0..4).prop_map(Value::Array).boxed() } else { item };
             let present = if member.required { Just(true).boxed() } else { any::<bool>().boxed() };
@@ -489,10 +489,10 @@ fn normalized(value: &Value) -> Option<Value> {
 }
 
 fn action_and_input() -> impl Strategy<Value = (String, Value)> {
-    let names: Vec<String> = catalog::get().actions().iter().map(|a| a.name.clone()).collect();
+    let names: Vec<String> = catalog::get().actions().iter().map(|a| a.name.to_owned()).collect();
     prop::sample::select(names).prop_flat_map(|name| {
-        let input = catalog::get().action(&name).unwrap().input.clone();
-        (Just(name), object_value(&input, 3))
+        let input = catalog::get().action(&name).unwrap().input;
+        (Just(name), object_value(input, 3))
     })
 }
 

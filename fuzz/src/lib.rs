@@ -134,7 +134,7 @@ pub struct Input {
 
 fn action_name(index: u8) -> String {
     let actions = trtc_mock::catalog::get().actions();
-    actions[usize::from(index) % actions.len()].name.clone()
+    actions[usize::from(index) % actions.len()].name.to_owned()
 }
 
 /// The HTTP request `input` stands for, or `None` where the `http` crate refuses it (hyper

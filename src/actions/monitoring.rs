@@ -11,9 +11,10 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::Ctx;
 use super::rules::{self, MAX_PAGE_SIZE, MONITORING, WindowCodes};
+use super::{Ctx, WriteJson};
 use crate::error::{ApiError, ApiResult};
+use crate::pure::json_out;
 use crate::world::generator::MAX_TIME;
 use crate::world::quality::{self, Metric};
 use crate::world::scale::{self, Grid};
@@ -70,6 +71,39 @@ pub struct RoomState<'a> {
     pub destroy_time: u64,
     pub is_finished: bool,
     pub user_id: &'a str,
+}
+
+impl WriteJson for DescribeRoomInfoOutput {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"Total\":");
+        json_out::u64_to(out, self.total);
+        out.extend_from_slice(b",\"RoomList\":[");
+        for (i, room) in self.room_list.rooms.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            RoomState::of(room, self.room_list.now).write_json(out);
+        }
+        out.extend_from_slice(b"]}");
+    }
+}
+
+impl WriteJson for RoomState<'_> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"CommId\":\"");
+        json_out::str_body(out, self.comm_id);
+        out.extend_from_slice(b"\",\"RoomString\":\"");
+        json_out::str_body(out, self.room_string);
+        out.extend_from_slice(b"\",\"CreateTime\":");
+        json_out::u64_to(out, self.create_time);
+        out.extend_from_slice(b",\"DestroyTime\":");
+        json_out::u64_to(out, self.destroy_time);
+        out.extend_from_slice(b",\"IsFinished\":");
+        json_out::bool_to(out, self.is_finished);
+        out.extend_from_slice(b",\"UserId\":\"");
+        json_out::str_body(out, self.user_id);
+        out.extend_from_slice(b"\"}");
+    }
 }
 
 impl<'a> RoomState<'a> {
@@ -158,6 +192,45 @@ pub struct UserInformation<'a> {
     pub sdk_version: &'a str,
     pub client_ip: &'a str,
     pub finished: bool,
+}
+
+impl WriteJson for DescribeUserInfoOutput {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"Total\":");
+        json_out::u64_to(out, self.total);
+        out.extend_from_slice(b",\"UserList\":[");
+        if let Some(room) = &self.user_list.room {
+            for (i, &stay) in self.user_list.stays.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                UserInformation::of(room, &room.sessions[stay], self.user_list.now).write_json(out);
+            }
+        }
+        out.extend_from_slice(b"]}");
+    }
+}
+
+impl WriteJson for UserInformation<'_> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"RoomStr\":\"");
+        json_out::str_body(out, self.room_str);
+        out.extend_from_slice(b"\",\"UserId\":\"");
+        json_out::str_body(out, self.user_id);
+        out.extend_from_slice(b"\",\"JoinTs\":");
+        json_out::u64_to(out, self.join_ts);
+        out.extend_from_slice(b",\"LeaveTs\":");
+        json_out::u64_to(out, self.leave_ts);
+        out.extend_from_slice(b",\"DeviceType\":\"");
+        json_out::str_body(out, self.device_type);
+        out.extend_from_slice(b"\",\"SdkVersion\":\"");
+        json_out::str_body(out, self.sdk_version);
+        out.extend_from_slice(b"\",\"ClientIp\":\"");
+        json_out::str_body(out, self.client_ip);
+        out.extend_from_slice(b"\",\"Finished\":");
+        json_out::bool_to(out, self.finished);
+        out.push(b'}');
+    }
 }
 
 impl<'a> UserInformation<'a> {
@@ -605,5 +678,57 @@ mod tests {
         assert_eq!(metrics(&["rtt".into(), "rtt".into(), "aBit".into()]).unwrap(), vec![Metric::Rtt, Metric::ABit]);
         assert_eq!(metrics(&["fps".into()]).unwrap_err().code(), "InvalidParameter");
         assert!(metrics(&[]).unwrap().is_empty());
+    }
+
+    /// Generated rooms of a day, and one whose names need escaping.
+    fn rooms() -> Vec<Arc<Room>> {
+        let generator = Generator::new(7, crate::world::generator::Density::default());
+        let (_, skeletons) = generator.page(1_400_000_001, 1_590_000_000, 1_590_086_400, 1_590_050_000, 0, 100);
+        let mut rooms: Vec<Arc<Room>> = skeletons.iter().map(|s| generator.room(s)).collect();
+        let mut odd = (*rooms[0]).clone();
+        odd.room_string = "a\"b\\c\n\u{1}é".to_owned();
+        odd.creator = "\t😀".to_owned();
+        odd.sessions[0].user_id = "q\"".to_owned();
+        odd.sessions[0].client_ip = "\u{1f}".to_owned();
+        rooms.push(Arc::new(odd));
+        rooms
+    }
+
+    #[test]
+    fn room_info_writes_serde_json_s_bytes() {
+        let rooms = rooms();
+        assert!(rooms.len() > 20);
+        for (now, take) in [(1_590_050_000, rooms.len()), (1_590_010_000, 3), (0, 0)] {
+            let output = DescribeRoomInfoOutput {
+                total: 12_345,
+                room_list: RoomList { rooms: rooms.iter().rev().take(take).cloned().collect(), now },
+            };
+            let mut out = Vec::new();
+            output.write_json(&mut out);
+            assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&output).unwrap());
+        }
+    }
+
+    #[test]
+    fn user_info_writes_serde_json_s_bytes() {
+        for room in rooms().into_iter().rev().take(5) {
+            for now in [room.create_time, room.create_time + 600, u64::MAX] {
+                let output = DescribeUserInfoOutput {
+                    total: room.sessions.len() as u64,
+                    user_list: UserList {
+                        stays: (0..room.sessions.len()).collect(),
+                        room: Some(Arc::clone(&room)),
+                        now,
+                    },
+                };
+                let mut out = Vec::new();
+                output.write_json(&mut out);
+                assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&output).unwrap());
+            }
+        }
+        let empty = DescribeUserInfoOutput { total: 0, user_list: UserList::empty(5) };
+        let mut out = Vec::new();
+        empty.write_json(&mut out);
+        assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&empty).unwrap());
     }
 }

@@ -84,7 +84,7 @@ fn member_value(catalog: &Catalog, member: &Member, node: Node) -> Value {
 
 fn item_value(catalog: &Catalog, member: &Member, node: Node) -> Value {
     match (member.ty, node) {
-        (Type::Object, Node::Branch(children)) => match member.object.as_deref().and_then(|o| catalog.object(o)) {
+        (Type::Object, Node::Branch(children)) => match member.object.and_then(|o| catalog.object(o)) {
             Some(object) => object_value(catalog, object, children),
             None => untyped(Node::Branch(children)),
         },

@@ -64,7 +64,7 @@ impl Walker<'_, '_> {
     /// An object; `index` is its position when it is an element of a list.
     fn object(&mut self, object: &Object, depth: usize, top: bool, index: usize) -> Map<String, Value> {
         let mut map = Map::new();
-        for member in &object.members {
+        for member in object.members {
             if member.name == "RequestId" {
                 continue;
             }
@@ -72,11 +72,11 @@ impl Walker<'_, '_> {
                 Some(echo) => echo,
                 None => self.member(member, depth, index),
             };
-            map.insert(member.name.clone(), value);
+            map.insert(member.name.to_owned(), value);
         }
         self.order_ranges(&mut map);
         // A total counts the list beside it.
-        let listed = object.members.iter().find(|m| m.list && m.ty == Type::Object).map(|m| match map.get(&m.name) {
+        let listed = object.members.iter().find(|m| m.list && m.ty == Type::Object).map(|m| match map.get(m.name) {
             Some(Value::Array(items)) => items.len(),
             _ => 0,
         });
@@ -92,7 +92,7 @@ impl Walker<'_, '_> {
 
     /// The request's own value for a top-level output member of the same name and type.
     fn echo(&self, member: &Member) -> Option<Value> {
-        let sent = self.walk.input.get(&member.name)?;
+        let sent = self.walk.input.get(member.name)?;
         let fits = match (member.list, member.ty) {
             (true, _) => sent.is_array(),
             (false, Type::String | Type::Date | Type::Datetime) => sent.is_string(),
@@ -115,13 +115,13 @@ impl Walker<'_, '_> {
 
     fn item(&mut self, member: &Member, depth: usize, index: usize) -> Value {
         if member.ty == Type::Object {
-            let inner = member.object.as_deref().and_then(|o| self.catalog.object(o));
+            let inner = member.object.and_then(|o| self.catalog.object(o));
             return match inner {
                 Some(object) if depth < MAX_DEPTH => Value::Object(self.object(object, depth + 1, false, index)),
                 _ => Value::Object(Map::new()),
             };
         }
-        let leaf = Leaf { member: &member.name, ty: member.ty, index };
+        let leaf = Leaf { member: member.name, ty: member.ty, index };
         (self.values)(&leaf, &mut self.rng)
     }
 

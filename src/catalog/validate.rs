@@ -93,21 +93,21 @@ impl<'v> Walk<'_, 'v> {
                     Value::Array(items) => {
                         for (index, item) in items.iter().enumerate() {
                             self.path.push(Step::Index(index));
-                            self.item(member.ty, member.object.as_deref(), item);
+                            self.item(member.ty, member.object, item);
                             self.path.pop();
                         }
                     }
                     _ => self.wrong_type("array"),
                 }
             } else {
-                self.item(member.ty, member.object.as_deref(), value);
+                self.item(member.ty, member.object, value);
             }
             self.path.pop();
         }
         if self.findings.missing.is_none() {
-            let absent = object.members.iter().find(|m| m.required && map.get(&m.name).is_none_or(Value::is_null));
+            let absent = object.members.iter().find(|m| m.required && map.get(m.name).is_none_or(Value::is_null));
             if let Some(member) = absent {
-                self.findings.missing = Some(self.here(&member.name));
+                self.findings.missing = Some(self.here(member.name));
             }
         }
     }

@@ -35,7 +35,7 @@ impl Implementation {
 pub fn implementation(action: &Action) -> Implementation {
     if action.status == "deprecated" {
         Implementation::Retired
-    } else if actions::handler(&action.name).is_some() {
+    } else if actions::handler(action.name).is_some() {
         Implementation::Semantic
     } else {
         Implementation::Generated
@@ -62,7 +62,7 @@ pub fn dispatch(action: &Action, ctx: &Ctx<'_>, generation: &Generation<'_>, inp
         ));
     }
     match implementation {
-        Implementation::Semantic => match actions::handler(&action.name) {
+        Implementation::Semantic => match actions::handler(action.name) {
             Some(run) => run(ctx, input),
             None => Err(ApiError::internal_error()),
         },
@@ -77,8 +77,8 @@ pub fn dispatch(action: &Action, ctx: &Ctx<'_>, generation: &Generation<'_>, inp
 /// An answer of the right shape generated from the API definition: what an action the
 /// definition gains before it has a handler answers.
 fn generate(action: &Action, ctx: &Ctx<'_>, generation: &Generation<'_>, input: &Value) -> ApiResult<Output> {
-    let values = Generated { action: &action.name, input, now: ctx.now, media_url_base: generation.media_url_base };
-    let walk = Walk { output: &action.output, input, seed: generation.seed, ranges: generated::RANGES };
+    let values = Generated { action: action.name, input, now: ctx.now, media_url_base: generation.media_url_base };
+    let walk = Walk { output: action.output, input, seed: generation.seed, ranges: generated::RANGES };
     let answer = respond::answer(catalog::get(), &walk, &mut |leaf, rng| {
         values.value(leaf.member, scalar(leaf.ty), leaf.index, rng)
     });
@@ -161,9 +161,9 @@ mod tests {
     #[test]
     fn no_generated_answer_holds_a_null() {
         for action in catalog::get().actions().into_iter().filter(|a| implementation(a) != Implementation::Retired) {
-            let out = generated(&action.name, json!({"SdkAppId": 1400000001u64}), 1);
+            let out = generated(action.name, json!({"SdkAppId": 1400000001u64}), 1);
             let mut found = Vec::new();
-            nulls(&out, &action.name, &mut found);
+            nulls(&out, action.name, &mut found);
             assert!(found.is_empty(), "{found:?}");
         }
     }

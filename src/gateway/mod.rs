@@ -197,7 +197,7 @@ async fn run(app: &App, request: Request<Body>, record: &mut Record) -> (Languag
         unimplemented: app.config.unimplemented,
         media_url_base: &app.config.media_url_base,
     };
-    let answer = contain_panic(&ready.action.name, || dispatch::dispatch(ready.action, &ctx, &generation, ready.input));
+    let answer = contain_panic(ready.action.name, || dispatch::dispatch(ready.action, &ctx, &generation, ready.input));
     record.note = ctx.note.into_inner();
     (language, Outcome::Answer(answer))
 }
@@ -256,10 +256,10 @@ fn prepare(
     // reported after, in the gateway's order.
     let input = business_input(action, &common, business);
     record.sdk_app_id = input.as_ref().ok().and_then(crate::actions::sdk_app_id_of);
-    app.throttle.check(&account.secret_id, &action.name, record.sdk_app_id, action.rate_limit, wall_ms)?;
+    app.throttle.check(&account.secret_id, action.name, record.sdk_app_id, action.rate_limit, wall_ms)?;
     let input = input?;
-    catalog::validate(catalog::get(), &action.input, &input)?;
-    let fault = app.faults.check(&action.name, record.sdk_app_id);
+    catalog::validate(catalog::get(), action.input, &input)?;
+    let fault = app.faults.check(action.name, record.sdk_app_id);
     Ok(Ready { action, account, input, fault })
 }
 
@@ -274,7 +274,7 @@ fn check_common(common: &Common) -> ApiResult<&'static Action> {
         None => Ok(action),
         Some(region) if !regions::is_known(region) => Err(ApiError::invalid_region(common.region_param)),
         Some(region) => match &action.regions {
-            Some(served) if !served.iter().any(|r| r == region) => Err(ApiError::unsupported_region()),
+            Some(served) if !served.iter().any(|r| *r == region.as_ref()) => Err(ApiError::unsupported_region()),
             _ => Ok(action),
         },
     }
@@ -299,13 +299,13 @@ fn business_input(action: &Action, common: &Common, business: Business) -> ApiRe
         Business::Flat(mut pairs) => {
             // `Language` is a common v1 parameter, except for the few actions that have a
             // business parameter of that name (TextToSpeech…).
-            let input = catalog::get().object(&action.input);
+            let input = catalog::get().object(action.input);
             if let (Some(language), Some(input)) = (&common.v1_language, input)
                 && input.member("Language").is_some()
             {
                 pairs.push(("Language".to_owned(), language.clone()));
             }
-            Ok(catalog::unflatten(catalog::get(), &action.input, pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))))
+            Ok(catalog::unflatten(catalog::get(), action.input, pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))))
         }
     }
 }

@@ -213,23 +213,31 @@ impl<'a> Authorization<'a> {
         if !is_date(date) {
             return Err("`Date` in Credential not valid");
         }
-        let headers_ok = !signed_headers.is_empty()
-            && signed_headers
-                .split(';')
-                .all(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
+        // One pass over the names: their syntax, how many, and the first few kept to compare.
+        let mut names = [""; MAX_SIGNED_HEADERS];
+        let mut count = 0usize;
+        let mut headers_ok = !signed_headers.is_empty();
+        for name in signed_headers.split(';') {
+            headers_ok &=
+                !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            if let Some(slot) = names.get_mut(count) {
+                *slot = name;
+            }
+            count += 1;
+        }
         if !headers_ok {
             return Err("`SignedHeaders` not valid");
         }
         // Each name once, and a few: a name listed thousands of times would repeat its value
         // as often in the canonical request.
-        if signed_headers.split(';').nth(MAX_SIGNED_HEADERS).is_some() {
+        if count > MAX_SIGNED_HEADERS {
             return Err("`SignedHeaders` lists more than 32 headers");
         }
-        let names: Vec<&str> = signed_headers.split(';').collect();
+        let names = &names[..count];
         if names.iter().enumerate().any(|(i, name)| names[..i].contains(name)) {
             return Err("`SignedHeaders` lists a header more than once");
         }
-        if !signed_headers.split(';').any(|h| h == "content-type") || !signed_headers.split(';').any(|h| h == "host") {
+        if !names.contains(&"content-type") || !names.contains(&"host") {
             return Err("`SignedHeaders` must include `content-type` and `host`");
         }
         let mut bytes = [0u8; 32];

@@ -33,6 +33,55 @@ pub fn unit(hash: u64) -> f64 {
     (hash >> 11) as f64 / (1u64 << 53) as f64
 }
 
+/// A fast hasher for maps keyed by a few integers (the generator's caches), seeded at random per
+/// map so that a client cannot choose colliding keys ahead of time: a SplitMix64 step per word
+/// instead of SipHash's rounds.
+#[derive(Clone, Debug)]
+pub struct IntKeys {
+    seed: u64,
+}
+
+impl Default for IntKeys {
+    fn default() -> Self {
+        use std::hash::BuildHasher;
+        Self { seed: std::collections::hash_map::RandomState::new().hash_one(0x5eed_u64) }
+    }
+}
+
+impl std::hash::BuildHasher for IntKeys {
+    type Hasher = IntHasher;
+
+    fn build_hasher(&self) -> IntHasher {
+        IntHasher(self.seed)
+    }
+}
+
+/// The [`IntKeys`] hasher.
+#[derive(Clone, Debug)]
+pub struct IntHasher(u64);
+
+impl std::hash::Hasher for IntHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = splitmix64(self.0 ^ n);
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,6 +94,20 @@ mod tests {
         assert_eq!(fnv1a(""), 0xcbf2_9ce4_8422_2325);
         assert_eq!(fnv1a("a"), 0xaf63_dc4c_8601_ec8c);
         assert_ne!(mix(1, &[2]), mix(2, &[1]));
+    }
+
+    #[test]
+    fn int_keys_tell_keys_apart() {
+        use std::hash::BuildHasher;
+        let keys = IntKeys::default();
+        assert_eq!(keys.hash_one((1u64, 2u64, 3u32)), keys.hash_one((1u64, 2u64, 3u32)));
+        assert_ne!(keys.hash_one((1u64, 2u64, 3u32)), keys.hash_one((2u64, 1u64, 3u32)));
+        assert_ne!(keys.hash_one((1u64, 2u64)), IntKeys::default().hash_one((1u64, 2u64)), "seeded per map");
+        let mut map = std::collections::HashMap::with_hasher(IntKeys::default());
+        for i in 0..1000u64 {
+            map.insert((i, i / 7, i as u32), i);
+        }
+        assert!((0..1000u64).all(|i| map[&(i, i / 7, i as u32)] == i));
     }
 
     #[test]

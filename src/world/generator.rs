@@ -17,7 +17,7 @@ use std::sync::{Arc, RwLock};
 use super::details;
 use super::model::Room;
 use crate::pure::civil;
-use crate::pure::hash::{below, mix, unit};
+use crate::pure::hash::{IntKeys, below, mix, unit};
 
 pub const BUCKET_SECS: u64 = 3600;
 /// Longest generated room; also how far before a window rooms are looked for.
@@ -34,6 +34,12 @@ const NUMBERS: u64 = 4;
 
 /// Rooms kept built before the cache is emptied.
 const CACHE_ROOMS: usize = 16_384;
+/// Windows whose rooms are kept (as index spans) before that cache is emptied.
+const CACHE_WINDOWS: usize = 256;
+/// Most index spans one kept window may have (a 24 h window of the default density has ~50): a
+/// window whose look-behind holds more scattered rooms (dense histories) is walked each time.
+/// With [`CACHE_WINDOWS`], the cache holds at most 1 MiB of spans.
+const WINDOW_SPANS: usize = 256;
 
 /// Relative activity of each hour of the day in UTC+8 (TRTC's home zone): quiet nights, busy
 /// afternoons and evenings. The mean is 1.
@@ -95,12 +101,29 @@ impl Skeleton {
 pub struct Generator {
     pub seed: u64,
     pub density: Density,
-    cache: RwLock<HashMap<(u64, u64, u32), Arc<Room>>>,
+    cache: RwLock<Keyed<(u64, u64, u32), Arc<Room>>>,
+    /// The rooms active in a window, by (SdkAppId, start, end, now): a pure function of the seed
+    /// and density, so it never goes stale (the world's changes are passed in as [`Ends`], and a
+    /// window with changes is not kept).
+    windows: RwLock<Keyed<WindowKey, Arc<Window>>>,
+}
+
+/// A cache keyed by a few integers.
+type Keyed<K, V> = HashMap<K, V, IntKeys>;
+
+/// (SdkAppId, start, end, now) of a window.
+type WindowKey = (u64, u64, u64, u64);
+
+/// The rooms active in a window, in creation order: runs of consecutive indices of a bucket.
+#[derive(Debug)]
+struct Window {
+    total: u64,
+    spans: Box<[(u64, u32, u32)]>,
 }
 
 impl Generator {
     pub fn new(seed: u64, density: Density) -> Self {
-        Self { seed, density, cache: RwLock::new(HashMap::new()) }
+        Self { seed, density, cache: RwLock::default(), windows: RwLock::default() }
     }
 
     /// How many rooms are created in `bucket` (at least one; none past [`MAX_TIME`]).
@@ -273,6 +296,29 @@ impl Generator {
         skip: u64,
         take: u64,
     ) -> (u64, Vec<Skeleton>) {
+        // Without changes made at run time, the window's rooms depend only on the seed: kept.
+        if ends.is_none()
+            && let Some(window) = self.window(sdk_app_id, start, end, now)
+        {
+            let mut out = Vec::new();
+            let mut skip = skip;
+            for &(bucket, from, to) in window.spans.iter() {
+                if out.len() as u64 >= take {
+                    break;
+                }
+                let len = u64::from(to - from);
+                if skip >= len {
+                    skip -= len;
+                    continue;
+                }
+                let from = from + skip as u32;
+                skip = 0;
+                let room_for = (take - out.len() as u64).min(u64::from(to - from)) as u32;
+                let count = self.count(sdk_app_id, bucket);
+                out.extend((from..from + room_for).map(|i| self.skeleton_of(sdk_app_id, bucket, count, i)));
+            }
+            return (window.total, out);
+        }
         let mut out = Vec::new();
         let mut skip = skip;
         let mut total = 0u64;
@@ -304,6 +350,42 @@ impl Generator {
             true
         });
         (total, out)
+    }
+
+    /// The rooms active in `[start, end]` at `now` (no run-time changes) as index spans, from
+    /// the cache or walked and kept; `None` when they make too many spans to keep.
+    fn window(&self, sdk_app_id: u64, start: u64, end: u64, now: u64) -> Option<Arc<Window>> {
+        let key = (sdk_app_id, start, end, now);
+        if let Some(window) = self.windows.read().expect("window cache lock").get(&key) {
+            return Some(Arc::clone(window));
+        }
+        let mut spans: Vec<(u64, u32, u32)> = Vec::new();
+        let mut total = 0u64;
+        let mut fits = true;
+        self.runs(sdk_app_id, start, end, now, None, |run| {
+            total += run.len();
+            let (bucket, from, to) = match run {
+                Run::One(skeleton) => (skeleton.bucket, skeleton.index, skeleton.index + 1),
+                Run::Range(bucket, from, to) => (bucket, from, to),
+            };
+            let full = spans.len() >= WINDOW_SPANS;
+            match spans.last_mut() {
+                Some(last) if last.0 == bucket && last.2 == from => last.2 = to,
+                _ if full => fits = false,
+                _ => spans.push((bucket, from, to)),
+            }
+            fits
+        });
+        if !fits {
+            return None;
+        }
+        let window = Arc::new(Window { total, spans: spans.into_boxed_slice() });
+        let mut windows = self.windows.write().expect("window cache lock");
+        if windows.len() >= CACHE_WINDOWS {
+            windows.clear();
+        }
+        windows.insert(key, Arc::clone(&window));
+        Some(window)
     }
 
     /// Calls `f` on every skeleton active in `[start, end]` at `now`, in creation order.
@@ -417,6 +499,40 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn a_day_of_the_default_density_is_kept_and_dense_look_behinds_are_walked() {
+        let now = 1_692_000_000;
+        assert!(generator(4).window(9, now - 86_400, now, now).is_some());
+        assert!(generator(5000).window(9, now - 86_400, now, now).is_none());
+    }
+
+    #[test]
+    fn kept_windows_page_as_walked_ones() {
+        let no_changes = |_: &Skeleton| None;
+        let walked: Ends<'_> = Some(&no_changes);
+        for rph in [1, 4, 300, 5000] {
+            let g = generator(rph);
+            let now = 1_692_000_000;
+            for (start, end) in [(now - 86_400, now), (now - 3600, now + 10), (now - 20_000, now - 10_000), (now, now)]
+            {
+                let all = brute(&g, 9, start, end, now);
+                for (skip, take) in [(0, 10), (3, 7), (0, 100), (all.len() as u64, 5), (u64::MAX, 1), (5, 0)] {
+                    let kept = g.page_with(9, start, end, now, None, skip, take);
+                    assert_eq!(kept, g.page_with(9, start, end, now, walked, skip, take), "{rph} {start} {skip}");
+                    assert_eq!(kept, g.page_with(9, start, end, now, None, skip, take), "again, from the cache");
+                    assert_eq!(kept.0, all.len() as u64);
+                    let expected: Vec<Skeleton> = all
+                        .iter()
+                        .skip(usize::try_from(skip).unwrap_or(usize::MAX))
+                        .take(take as usize)
+                        .copied()
+                        .collect();
+                    assert_eq!(kept.1, expected);
+                }
+            }
+        }
     }
 
     #[test]

@@ -245,7 +245,7 @@ impl World {
             take.saturating_sub(made_in_page),
         );
         let mut generated = skeletons.iter().map(|s| live.view(self.generator.room(s), now));
-        let mut rooms = Vec::new();
+        let mut rooms = Vec::with_capacity(usize::try_from(take).unwrap_or(0).min(skeletons.len() + made.len()));
         let mut position = skip;
         while (rooms.len() as u64) < take {
             if let Some(j) = ranks.iter().position(|r| *r == position) {
