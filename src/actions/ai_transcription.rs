@@ -21,7 +21,7 @@ use super::generated::task_id_of;
 use super::tasks::{RoomIdTypes, params, room_key};
 use crate::error::{ApiError, ApiResult};
 use crate::world::live::Streams;
-use crate::world::model::{Resolution, Role, Services, Transcription};
+use crate::world::model::{Resolution, Services, Transcription};
 use crate::world::running::{NewTask, StartRefusal};
 use crate::world::tasks::{Family, Idle, Robot, Rules, Subscription};
 
@@ -184,12 +184,7 @@ pub fn start_ai_transcription(ctx: &Ctx<'_>, input: StartAITranscriptionInput) -
     let new = NewTask {
         family: Family::AiTranscription,
         room: Some(key),
-        robot: Some(Robot {
-            user_id: p.user_id.clone(),
-            role: Role::Audience,
-            sends: Streams::NONE,
-            video: Resolution::new(1, 1),
-        }),
+        robot: Some(Robot { video: Resolution::new(1, 1), ..Robot::listener(p.user_id.clone()) }),
         rules: Rules {
             idle: Idle::NobodyTaken { fellows: whole_room.then_some(FELLOWS_IDLE_SECS) },
             max_idle: Some(p.max_idle_time.unwrap_or(DEFAULT_MAX_IDLE)),

@@ -13,14 +13,14 @@
 use serde::{Deserialize, Serialize};
 
 use super::Ctx;
-use super::generated::task_id_of;
 use super::tasks::{
     RoomIdTypes, answering_task, check_app, idle_in_progress_exited, out_of_range, params, ranged, required, room_key,
     start_refused,
 };
+use super::tasks::{TaskInput, start};
 use crate::error::{ApiError, ApiResult, Language};
 use crate::world::live::Streams;
-use crate::world::model::{Resolution, Role, Services};
+use crate::world::model::{Resolution, Services};
 use crate::world::running::{NewTask, TaskView};
 use crate::world::tasks::{Family, Idle, Robot, Rules, Subscription};
 
@@ -235,12 +235,7 @@ pub fn create_cloud_transcription(ctx: &Ctx<'_>, input: CreateCloudTranscription
     let new = NewTask {
         family: Family::CloudTranscription,
         room: Some(key),
-        robot: Some(Robot {
-            user_id: p.user_id.clone(),
-            role: Role::Audience,
-            sends: Streams::NONE,
-            video: Resolution::new(1, 1),
-        }),
+        robot: Some(Robot { video: Resolution::new(1, 1), ..Robot::listener(p.user_id.clone()) }),
         rules: Rules {
             idle: Idle::NoAnchor,
             max_idle: Some(max_idle),
@@ -255,19 +250,9 @@ pub fn create_cloud_transcription(ctx: &Ctx<'_>, input: CreateCloudTranscription
         limit: ctx.world.limits.get(Family::CloudTranscription),
         services: Services::default(),
     };
-    let now = ctx.now;
-    let task_id = ctx
-        .world
-        .start_task(input.sdk_app_id, new, now, |hash| task_id_of("CreateCloudTranscription", now, hash))
+    let task_id = start(ctx, input.sdk_app_id, new, "CreateCloudTranscription")
         .map_err(|r| start_refused(r, "FailedOperation"))?;
     Ok(TaskIdOutput { task_id })
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct TaskInput {
-    pub sdk_app_id: u64,
-    pub task_id: String,
 }
 
 #[derive(Debug, Serialize)]

@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::Ctx;
-use super::generated::task_id_of;
 use super::tasks::{RoomIdTypes, check_app, check_private_map_key, check_user_sig, out_of_range, params, room_key};
+use super::tasks::{TaskInput, start};
 use crate::error::{ApiError, ApiResult};
 use crate::pure::usersig::privilege;
 use crate::world::live::{Change, Streams};
@@ -307,11 +307,7 @@ pub fn start_stream_ingest(ctx: &Ctx<'_>, input: StartStreamIngestInput) -> ApiR
         services: Services::default(),
     };
     new.rules.max_duration = own_end(0, &[(0, kept)]);
-    let now = ctx.now;
-    let task_id = ctx
-        .world
-        .start_task(input.sdk_app_id, new, now, |hash| task_id_of("StartStreamIngest", now, hash))
-        .map_err(|refusal| match refusal {
+    let task_id = start(ctx, input.sdk_app_id, new, "StartStreamIngest").map_err(|refusal| match refusal {
         StartRefusal::Duplicate => ApiError::business_with(
             "FailedOperation.TaskExist",
             format!("Task already exists: robot {:?} is already ingesting into this room.", input.user_id),
@@ -381,13 +377,6 @@ fn own_end(start: u64, params: &[(u64, Value)]) -> Option<u64> {
 }
 
 // ---- Describe, Update, Stop -------------------------------------------------------------------
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct TaskInput {
-    pub sdk_app_id: u64,
-    pub task_id: String,
-}
 
 /// Whether `id` has the shape of an ingest TaskId.
 fn well_formed(id: &str) -> bool {
@@ -577,7 +566,7 @@ mod tests {
         assert!(check_url("https:///x.mp4").is_err());
         assert!(check_url("https://a.b/x y.mp4").is_err());
         assert!(check_url("srt://a.b:9000").is_ok());
-        let id = task_id_of("StartStreamIngest", 0, 7);
+        let id = crate::actions::generated::task_id_of("StartStreamIngest", 0, 7);
         assert!(well_formed(&id), "{id}");
         assert!(!well_formed(&id[1..]));
         assert_eq!(tempo_quarters(1.25), Some(5));

@@ -9,8 +9,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::Ctx;
-use super::generated::task_id_of;
 use super::moderation::{CloudModerationStorage, check_storage};
+use super::tasks::{TaskInput, start};
 use super::tasks::{answering_task, idle_in_progress_exited, one_of, out_of_range, params, ranged, task_refused};
 use crate::error::{ApiError, ApiResult};
 use crate::world::model::Services;
@@ -174,26 +174,15 @@ pub fn create_live_stream_moderation(ctx: &Ctx<'_>, input: CreateLiveStreamModer
         // No TRTC room: it bills nothing the usage actions count.
         services: Services::default(),
     };
-    let now = ctx.now;
-    let task_id = ctx
-        .world
-        .start_task(input.sdk_app_id, new, now, |hash| task_id_of("CreateLiveStreamModeration", now, hash))
-        .map_err(|refusal| match refusal {
-            StartRefusal::Duplicate => ApiError::business_with(
-                "FailedOperation",
-                format!("A moderation task is already running for the stream {stream:?}."),
-                format!("该直播流 {stream:?} 已有运行中的审核任务。"),
-            ),
-            StartRefusal::Concurrency => ApiError::business("FailedOperation.RestrictedConcurrency"),
-        })?;
+    let task_id = start(ctx, input.sdk_app_id, new, "CreateLiveStreamModeration").map_err(|refusal| match refusal {
+        StartRefusal::Duplicate => ApiError::business_with(
+            "FailedOperation",
+            format!("A moderation task is already running for the stream {stream:?}."),
+            format!("该直播流 {stream:?} 已有运行中的审核任务。"),
+        ),
+        StartRefusal::Concurrency => ApiError::business("FailedOperation.RestrictedConcurrency"),
+    })?;
     Ok(TaskIdOutput { task_id })
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct TaskInput {
-    pub sdk_app_id: u64,
-    pub task_id: String,
 }
 
 #[derive(Debug, Serialize)]

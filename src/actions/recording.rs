@@ -12,7 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Ctx;
-use super::generated::task_id_of;
+use super::tasks::start;
 use super::tasks::{
     RoomIdTypes, answering_task, check_app, check_private_map_key, check_user_sig, idle_in_progress_exited, one_of,
     params, ranged, required, room_key, start_refused, task_not_found, task_refused,
@@ -20,7 +20,7 @@ use super::tasks::{
 use crate::error::{ApiError, ApiResult};
 use crate::pure::usersig::privilege;
 use crate::world::live::Streams;
-use crate::world::model::{Resolution, Role, Services};
+use crate::world::model::{Resolution, Services};
 use crate::world::running::{NewTask, TaskView};
 use crate::world::task_files::{self, Storage};
 use crate::world::tasks::{Family, Idle, Robot, Rules, Subscription};
@@ -242,12 +242,7 @@ pub fn create_cloud_recording(ctx: &Ctx<'_>, input: CreateCloudRecordingInput) -
     let new = NewTask {
         family: Family::CloudRecording,
         room: Some(key),
-        robot: Some(Robot {
-            user_id: input.user_id.clone(),
-            role: Role::Audience,
-            sends: Streams::NONE,
-            video: Resolution::new(640, 360),
-        }),
+        robot: Some(Robot::listener(input.user_id.clone())),
         rules: Rules {
             idle: Idle::NoAnchor,
             max_idle: Some(max_idle),
@@ -270,11 +265,8 @@ pub fn create_cloud_recording(ctx: &Ctx<'_>, input: CreateCloudRecordingInput) -
             Services { mixed_recording: Some(output), ..Services::default() }
         },
     };
-    let now = ctx.now;
-    let task_id = ctx
-        .world
-        .start_task(input.sdk_app_id, new, now, |hash| task_id_of("CreateCloudRecording", now, hash))
-        .map_err(|r| start_refused(r, "FailedOperation"))?;
+    let task_id =
+        start(ctx, input.sdk_app_id, new, "CreateCloudRecording").map_err(|r| start_refused(r, "FailedOperation"))?;
     Ok(TaskIdOutput { task_id })
 }
 

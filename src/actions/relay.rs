@@ -21,7 +21,7 @@ use super::tasks::{RoomIdTypes, check_user_sig, one_of, out_of_range, ranged, re
 use crate::error::{ApiError, ApiResult};
 use crate::world::RoomKey;
 use crate::world::live::Streams;
-use crate::world::model::{Codec, Resolution, Role, Services};
+use crate::world::model::{Codec, Resolution, Services};
 use crate::world::running::{NewTask, StartRefusal, TaskRefusal, TaskView};
 use crate::world::tasks::{Family, Idle, Robot, Rules, Subscription};
 
@@ -605,12 +605,7 @@ pub fn start_publish_cdn_stream(ctx: &Ctx<'_>, input: Value) -> ApiResult<TaskId
     let new = NewTask {
         family: Family::PublishCdn,
         room: Some(key.clone()),
-        robot: Some(Robot {
-            user_id: agent.user_id.clone(),
-            role: Role::Audience,
-            sends: Streams::NONE,
-            video: Resolution::new(640, 360),
-        }),
+        robot: Some(Robot::listener(agent.user_id.clone())),
         rules: Rules {
             idle: Idle::NothingPublished,
             max_idle: Some(max_idle),

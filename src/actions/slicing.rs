@@ -15,16 +15,16 @@
 use serde::{Deserialize, Serialize};
 
 use super::Ctx;
-use super::generated::task_id_of;
 use super::recording::{SubscribeStreamUserIds, TaskIdOutput};
 use super::tasks::{
     RoomIdTypes, answering_task, check_app, idle_in_progress_exited, one_of, out_of_range, params, ranged, required,
     room_key, start_refused, task_not_found, task_refused,
 };
+use super::tasks::{TaskInput, start};
 use crate::error::{ApiError, ApiResult};
 use crate::pure::usersig::privilege;
 use crate::world::live::Streams;
-use crate::world::model::{Resolution, Role, Segmenting, Services};
+use crate::world::model::{Segmenting, Services};
 use crate::world::running::{NewTask, TaskView};
 use crate::world::tasks::{Family, Idle, Robot, Rules};
 
@@ -133,12 +133,7 @@ pub fn create_cloud_slice_task(ctx: &Ctx<'_>, input: CreateCloudSliceTaskInput) 
     let new = NewTask {
         family: Family::CloudSlice,
         room: Some(key),
-        robot: Some(Robot {
-            user_id: input.user_id.clone(),
-            role: Role::Audience,
-            sends: Streams::NONE,
-            video: Resolution::new(640, 360),
-        }),
+        robot: Some(Robot::listener(input.user_id.clone())),
         rules: Rules {
             idle: Idle::NoAnchor,
             max_idle: Some(max_idle),
@@ -159,22 +154,12 @@ pub fn create_cloud_slice_task(ctx: &Ctx<'_>, input: CreateCloudSliceTaskInput) 
             ..Services::default()
         },
     };
-    let now = ctx.now;
-    let task_id = ctx
-        .world
-        .start_task(input.sdk_app_id, new, now, |hash| task_id_of("CreateCloudSliceTask", now, hash))
-        .map_err(|r| start_refused(r, "FailedOperation"))?;
+    let task_id =
+        start(ctx, input.sdk_app_id, new, "CreateCloudSliceTask").map_err(|r| start_refused(r, "FailedOperation"))?;
     Ok(TaskIdOutput { task_id })
 }
 
 // ---- Describe, Modify, Delete -----------------------------------------------------------------
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct TaskInput {
-    pub sdk_app_id: u64,
-    pub task_id: String,
-}
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]

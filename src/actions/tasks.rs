@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::world::RoomKey;
-use crate::world::running::{StartRefusal, TaskRefusal, TaskView};
+use crate::world::running::{NewTask, StartRefusal, TaskRefusal, TaskView};
 pub use crate::world::tasks::idle_in_progress_exited;
 use crate::world::tasks::{Family, State};
 
@@ -150,6 +150,20 @@ pub fn check_private_map_key(
                 "PrivateMapKey 无效：已过期，或与用户、房间、SdkAppId 不匹配。",
             )
         })
+}
+
+/// The input of the actions that name a task of an app (Describe, Modify, Delete…).
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TaskInput {
+    pub sdk_app_id: u64,
+    pub task_id: String,
+}
+
+/// Starts `new` for `sdk_app_id` now, with a TaskId shaped as `action`'s.
+pub fn start(ctx: &Ctx<'_>, sdk_app_id: u64, new: NewTask, action: &'static str) -> Result<String, StartRefusal> {
+    let now = ctx.now;
+    ctx.world.start_task(sdk_app_id, new, now, |hash| super::generated::task_id_of(action, now, hash))
 }
 
 /// `ResourceNotFound` for a task of the family `what` names (in English and Chinese).

@@ -137,6 +137,13 @@ pub struct Robot {
     pub video: Resolution,
 }
 
+impl Robot {
+    /// A robot that enters as audience and sends nothing: a recorder, a relay agent, a slicer…
+    pub fn listener(user_id: impl Into<String>) -> Self {
+        Robot { user_id: user_id.into(), role: Role::Audience, sends: Streams::NONE, video: Resolution::new(640, 360) }
+    }
+}
+
 /// When a task has nothing to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Idle {
