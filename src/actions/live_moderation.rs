@@ -9,7 +9,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::Ctx;
-use super::moderation::{CloudModerationStorage, check_storage};
+use super::moderation::check_storage;
+use super::tasks::CloudStorage;
 use super::tasks::{TaskInput, start};
 use super::tasks::{answering_task, idle_in_progress_exited, one_of, out_of_range, params, ranged, task_refused};
 use crate::error::{ApiError, ApiResult};
@@ -68,7 +69,7 @@ pub struct SourceInfo {
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct LiveModerationStorageParams {
-    pub cloud_moderation_storage: Option<CloudModerationStorage>,
+    pub cloud_moderation_storage: Option<CloudStorage>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]

@@ -13,11 +13,11 @@ use serde::{Deserialize, Serialize};
 
 use super::Ctx;
 use super::recording::SubscribeStreamUserIds;
+use super::tasks::{CloudStorage, TaskInput, check_cloud_storage, start};
 use super::tasks::{
     RoomIdTypes, answering_task, check_app, idle_in_progress_exited, one_of, out_of_range, params, ranged, required,
     room_key, start_refused, task_not_found, task_refused,
 };
-use super::tasks::{TaskInput, start};
 use crate::error::{ApiError, ApiResult};
 use crate::world::live::Streams;
 use crate::world::model::{Segmenting, Services};
@@ -85,41 +85,15 @@ pub struct ModerationParams {
 
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct CloudModerationStorage {
-    pub vendor: u64,
-    pub region: String,
-    pub bucket: String,
-    #[serde(skip_serializing)]
-    pub access_key: String,
-    #[serde(skip_serializing)]
-    pub secret_key: String,
-    pub file_name_prefix: Option<Vec<String>>,
-}
-
-#[derive(Debug, Deserialize, Serialize)]
-#[serde(rename_all = "PascalCase")]
 pub struct ModerationStorageParams {
-    pub cloud_moderation_storage: Option<CloudModerationStorage>,
+    pub cloud_moderation_storage: Option<CloudStorage>,
 }
 
 /// A storage block: COS (0), AWS S3 (1) or Aliyun OSS (2), with its bucket and keys; `missing`
 /// is the code of a block without its storage.
-pub fn check_storage(storage: Option<&CloudModerationStorage>, missing: ApiError) -> ApiResult<()> {
+pub fn check_storage(storage: Option<&CloudStorage>, missing: ApiError) -> ApiResult<()> {
     let Some(cos) = storage else { return Err(missing) };
-    one_of(OUT, "CloudModerationStorage.Vendor", cos.vendor, &[0, 1, 2])?;
-    required(&cos.region, "MissingParameter.Region")?;
-    required(&cos.bucket, "MissingParameter.Bucket")?;
-    required(&cos.access_key, "MissingParameter.AccessKey")?;
-    required(&cos.secret_key, "MissingParameter.SecretKey")?;
-    if let Some(bad) = cos
-        .file_name_prefix
-        .iter()
-        .flatten()
-        .find(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
-    {
-        return Err(out_of_range(OUT, "FileNamePrefix", &format!("{bad:?}"), "[A-Za-z0-9_-]+"));
-    }
-    Ok(())
+    check_cloud_storage(cos, "CloudModerationStorage", &[0, 1, 2])
 }
 
 #[derive(Debug, Deserialize, Serialize)]

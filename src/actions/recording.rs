@@ -12,7 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Ctx;
-use super::tasks::start;
+use super::tasks::{CloudStorage, check_cloud_storage, start};
 use super::tasks::{
     RoomIdTypes, answering_task, check_app, check_private_map_key, check_user_sig, idle_in_progress_exited, one_of,
     params, ranged, required, room_key, start_refused, task_not_found, task_refused,
@@ -84,19 +84,6 @@ pub struct RecordParams {
 
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct CloudStorage {
-    pub vendor: u64,
-    pub region: String,
-    pub bucket: String,
-    #[serde(skip_serializing)]
-    pub access_key: String,
-    #[serde(skip_serializing)]
-    pub secret_key: String,
-    pub file_name_prefix: Option<Vec<String>>,
-}
-
-#[derive(Debug, Deserialize, Serialize)]
-#[serde(rename_all = "PascalCase")]
 pub struct StorageParams {
     pub cloud_storage: Option<CloudStorage>,
     pub cloud_vod: Option<serde_json::Value>,
@@ -159,22 +146,7 @@ fn check_storage(storage: &StorageParams) -> ApiResult<()> {
             "`StorageParams` takes either `CloudStorage` or `CloudVod`, not both.",
             "StorageParams 中 CloudStorage 与 CloudVod 只能选一个。",
         )),
-        (Some(cos), None) => {
-            one_of(OUT, "CloudStorage.Vendor", cos.vendor, &[0, 1])?;
-            required(&cos.region, "MissingParameter.Region")?;
-            required(&cos.bucket, "MissingParameter.Bucket")?;
-            required(&cos.access_key, "MissingParameter.AccessKey")?;
-            required(&cos.secret_key, "MissingParameter.SecretKey")?;
-            if let Some(bad) = cos
-                .file_name_prefix
-                .iter()
-                .flatten()
-                .find(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
-            {
-                return Err(super::tasks::out_of_range(OUT, "FileNamePrefix", &format!("{bad:?}"), "[A-Za-z0-9_-]+"));
-            }
-            Ok(())
-        }
+        (Some(cos), None) => check_cloud_storage(cos, "CloudStorage", &[0, 1]),
         (None, Some(_)) => Ok(()),
     }
 }

@@ -16,11 +16,11 @@ use serde::{Deserialize, Serialize};
 
 use super::Ctx;
 use super::recording::{SubscribeStreamUserIds, TaskIdOutput};
+use super::tasks::{CloudStorage, TaskInput, check_cloud_storage, start};
 use super::tasks::{
-    RoomIdTypes, answering_task, check_app, idle_in_progress_exited, one_of, out_of_range, params, ranged, required,
-    room_key, start_refused, task_not_found, task_refused,
+    RoomIdTypes, answering_task, check_app, idle_in_progress_exited, one_of, params, ranged, required, room_key,
+    start_refused, task_not_found, task_refused,
 };
-use super::tasks::{TaskInput, start};
 use crate::error::{ApiError, ApiResult};
 use crate::pure::usersig::privilege;
 use crate::world::live::Streams;
@@ -46,21 +46,8 @@ pub struct SliceParams {
 
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct CloudSliceStorage {
-    pub vendor: u64,
-    pub region: String,
-    pub bucket: String,
-    #[serde(skip_serializing)]
-    pub access_key: String,
-    #[serde(skip_serializing)]
-    pub secret_key: String,
-    pub file_name_prefix: Option<Vec<String>>,
-}
-
-#[derive(Debug, Deserialize, Serialize)]
-#[serde(rename_all = "PascalCase")]
 pub struct SliceStorageParams {
-    pub cloud_slice_storage: Option<CloudSliceStorage>,
+    pub cloud_slice_storage: Option<CloudStorage>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -83,20 +70,7 @@ fn check_storage(storage: &SliceStorageParams) -> ApiResult<()> {
     let Some(s) = &storage.cloud_slice_storage else {
         return Err(ApiError::business("MissingParameter.SliceStorageParams"));
     };
-    one_of(OUT, "CloudSliceStorage.Vendor", s.vendor, &[0, 1, 2])?;
-    required(&s.region, "MissingParameter.Region")?;
-    required(&s.bucket, "MissingParameter.Bucket")?;
-    required(&s.access_key, "MissingParameter.AccessKey")?;
-    required(&s.secret_key, "MissingParameter.SecretKey")?;
-    if let Some(bad) = s
-        .file_name_prefix
-        .iter()
-        .flatten()
-        .find(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
-    {
-        return Err(out_of_range(OUT, "FileNamePrefix", &format!("{bad:?}"), "[A-Za-z0-9_-]+"));
-    }
-    Ok(())
+    check_cloud_storage(s, "CloudSliceStorage", &[0, 1, 2])
 }
 
 /// Starts slicing a room.

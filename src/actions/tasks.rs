@@ -152,6 +152,42 @@ pub fn check_private_map_key(
         })
 }
 
+/// A bucket of cloud storage (recording's `CloudStorage`, slicing's `CloudSliceStorage`,
+/// moderation's `CloudModerationStorage`): vendor, region, bucket, keys (never kept with the
+/// task) and the path prefix.
+#[derive(Debug, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CloudStorage {
+    pub vendor: u64,
+    pub region: String,
+    pub bucket: String,
+    #[serde(skip_serializing)]
+    pub access_key: String,
+    #[serde(skip_serializing)]
+    pub secret_key: String,
+    pub file_name_prefix: Option<Vec<String>>,
+}
+
+/// Checks a storage block named `block` whose vendor must be one of `vendors`: the bucket and
+/// keys are required, and each `FileNamePrefix` part is `[A-Za-z0-9_-]+`.
+pub fn check_cloud_storage(storage: &CloudStorage, block: &str, vendors: &[u64]) -> ApiResult<()> {
+    const OUT: &str = "InvalidParameter.OutOfRange";
+    one_of(OUT, &format!("{block}.Vendor"), storage.vendor, vendors)?;
+    required(&storage.region, "MissingParameter.Region")?;
+    required(&storage.bucket, "MissingParameter.Bucket")?;
+    required(&storage.access_key, "MissingParameter.AccessKey")?;
+    required(&storage.secret_key, "MissingParameter.SecretKey")?;
+    if let Some(bad) = storage
+        .file_name_prefix
+        .iter()
+        .flatten()
+        .find(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
+    {
+        return Err(out_of_range(OUT, "FileNamePrefix", &format!("{bad:?}"), "[A-Za-z0-9_-]+"));
+    }
+    Ok(())
+}
+
 /// The input of the actions that name a task of an app (Describe, Modify, Delete…).
 #[derive(Debug, serde::Deserialize)]
 #[serde(rename_all = "PascalCase")]
