@@ -2,9 +2,8 @@
 //! and the JSON and SVG its views read — each checked against the control plane and the API
 //! answering for the same world.
 
-mod common;
-
-use common::{GENERATED_NOW, Tc3, advance, call, client, config, start};
+use crate::common;
+use crate::common::{GENERATED_NOW, Tc3, advance, call, client, config, start};
 use serde_json::{Value, json};
 use trtc_mock::Running;
 

@@ -4,11 +4,10 @@
 //! account's apps, determinism, and the reconciliations a billing dashboard makes: room rows
 //! against app totals, and app totals against the stays `DescribeUserInfo` lists.
 
-mod common;
-
+use crate::common;
 use std::collections::HashSet;
 
-use common::{GENERATED_NOW, Reply, Tc3, assert_code, config, start};
+use crate::common::{GENERATED_NOW, Reply, Tc3, assert_code, config, start};
 use serde_json::{Value, json};
 use trtc_mock::{Account, Config, Running};
 

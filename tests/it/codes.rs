@@ -302,7 +302,8 @@ fn semantic_handlers_answer_only_their_documented_codes() {
             }
             None => String::new(),
         };
-        let valid = base(action, &task).unwrap_or_else(|| panic!("{action} needs a valid request in tests/codes.rs"));
+        let valid =
+            base(action, &task).unwrap_or_else(|| panic!("{action} needs a valid request in tests/it/codes.rs"));
         let documented: BTreeSet<&str> = catalog::get()
             .action(action)
             .unwrap()

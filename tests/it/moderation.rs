@@ -4,10 +4,9 @@
 //! the boundary; live-stream moderation's life and its one-task-per-stream rule; the synchronous
 //! audio verdict, its decoding checks and its markers; every documented code of each action.
 
-mod common;
-
+use crate::common;
+use crate::common::{GENERATED_NOW, Tc3, advance, assert_code, config, control, inspect, room_users, start};
 use base64::Engine;
-use common::{GENERATED_NOW, Tc3, advance, assert_code, config, control, inspect, room_users, start};
 use serde_json::{Value, json};
 use trtc_mock::Running;
 

@@ -1,11 +1,10 @@
 //! The control plane over a real socket: health, reset, run-time fixtures, the request journal,
 //! fault injection and the clock, as a test suite would use them.
 
-mod common;
-
+use crate::common;
 use std::time::{Duration, Instant};
 
-use common::{GENERATED_NOW, Tc3, assert_code, client, config, start};
+use crate::common::{GENERATED_NOW, Tc3, assert_code, client, config, start};
 use serde_json::{Value, json};
 use trtc_mock::config::RateLimitMode;
 use trtc_mock::{Config, Running};

@@ -4,9 +4,8 @@
 //! concurrency limits at and past their boundaries, the regions and every code an action
 //! answers.
 
-mod common;
-
-use common::{GENERATED_NOW, Tc3, advance, assert_code, call, config, control, inspect, room_users, start};
+use crate::common;
+use crate::common::{GENERATED_NOW, Tc3, advance, assert_code, call, config, control, inspect, room_users, start};
 use serde_json::{Value, json};
 use trtc_mock::world::tasks::{Family, Limits};
 use trtc_mock::{Account, Config, Running};

@@ -4,9 +4,7 @@
 //! a UTC+8 midnight too; the users made through the control plane count in `DescribeTrtcUsage`
 //! and the recorder robot does not.
 
-mod common;
-
-use common::{GENERATED_NOW, Tc3, advance, config, control, start};
+use crate::common::{GENERATED_NOW, Tc3, advance, config, control, start};
 use serde_json::{Value, json};
 use trtc_mock::Running;
 

@@ -3,8 +3,6 @@
 //! documentation), with TRTC's retries on the virtual clock; and UserSigs verified with every
 //! official library's output.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -18,7 +16,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 use trtc_mock::Running;
 
-use common::{GENERATED_NOW, Tc3, advance, assert_code, call, client, config, control, inspect, start};
+use crate::common::{GENERATED_NOW, Tc3, advance, assert_code, call, client, config, control, inspect, start};
 
 const APP: u64 = 1_400_000_001;
 const KEY: &str = "EmuKey123";
@@ -354,7 +352,7 @@ async fn usersigs_of_every_official_library_are_accepted_and_bad_ones_refused_wi
     let mut config = config();
     config.start_time = Some(1_700_000_000);
     let server = start(config).await;
-    let vectors: Value = serde_json::from_str(include_str!("vectors/usersig-vectors.json")).unwrap();
+    let vectors: Value = serde_json::from_str(include_str!("../vectors/usersig-vectors.json")).unwrap();
     for v in vectors["vectors"].as_array().unwrap() {
         let (id, app, user, sig) = (
             v["id"].as_str().unwrap(),
@@ -817,7 +815,7 @@ async fn private_map_keys_are_checked_against_the_room_user_and_privileges() {
     .await;
     assert!(reply.code().is_none(), "{}", reply.raw);
     // The official Node library's PrivateMapKeys (numeric and string rooms), with its UserSig.
-    let vectors: Value = serde_json::from_str(include_str!("vectors/usersig-vectors.json")).unwrap();
+    let vectors: Value = serde_json::from_str(include_str!("../vectors/usersig-vectors.json")).unwrap();
     let vector = |id: &str| vectors["vectors"].as_array().unwrap().iter().find(|v| v["id"] == id).unwrap().clone();
     let app = vector("V6")["sdkappid"].as_u64().unwrap();
     put(&server, &format!("apps/{app}/usersig-key"), json!({"key": vector("V6")["key"]})).await;

@@ -3,9 +3,8 @@
 //! second robot of the same id), the files it lists, Modify, expiry, the limits and codes; many
 //! clients starting and stopping tasks of several families on one room at once.
 
-mod common;
-
-use common::{GENERATED_NOW, Tc3, advance, assert_code, call, client, config, control, room_users, start};
+use crate::common;
+use crate::common::{GENERATED_NOW, Tc3, advance, assert_code, call, client, config, control, room_users, start};
 use serde_json::{Value, json};
 use trtc_mock::{Config, Running};
 

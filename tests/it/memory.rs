@@ -6,13 +6,12 @@
 //! growth with the input, such as the 725 MB of issue 11.
 #![cfg(target_os = "linux")]
 
-mod common;
-
+use crate::common;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::{Tc3, V1, unix_now};
+use crate::common::{Tc3, V1, unix_now};
 use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_trtc-mock");

@@ -3,10 +3,9 @@
 //! Exited for cloud transcription), the idle exits and the ten-hour rule, dedupe, lookups by
 //! SessionId, the conversation QueryAIMessageList answers, and each action's codes.
 
-mod common;
-
+use crate::common;
+use crate::common::{GENERATED_NOW, Reply, advance, assert_code, call, control, inspect, room_users, start};
 use base64::Engine;
-use common::{GENERATED_NOW, Reply, advance, assert_code, call, control, inspect, room_users, start};
 use serde_json::{Value, json};
 use trtc_mock::{Config, Running};
 

@@ -2,9 +2,8 @@
 //! real socket: their rules and error codes, agreement with DescribeRoomInfo/DescribeUserInfo,
 //! and the extended fixture format.
 
-mod common;
-
-use common::{GENERATED_NOW, Tc3, assert_code, config, start};
+use crate::common;
+use crate::common::{GENERATED_NOW, Tc3, assert_code, config, start};
 use serde_json::{Value, json};
 use trtc_mock::{Account, Config, Running};
 

@@ -3,10 +3,9 @@
 //! control plane and reset, and pictures as the legacy MCU mix's watermark, background and
 //! placeholder (an id the app never uploaded refused).
 
-mod common;
-
+use crate::common;
+use crate::common::{Tc3, assert_code, call, config, control, inspect, start};
 use base64::Engine;
-use common::{Tc3, assert_code, call, config, control, inspect, start};
 use serde_json::{Value, json};
 use trtc_mock::{Account, Running};
 

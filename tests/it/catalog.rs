@@ -6,9 +6,8 @@
 //! gives `UnknownParameter`; a value of the wrong type, anywhere, gives `InvalidParameter`
 //! naming its path.
 
-mod common;
-
-use common::{GENERATED_NOW, Tc3, V1, config, start};
+use crate::common;
+use crate::common::{GENERATED_NOW, Tc3, V1, config, start};
 use serde_json::{Map, Value, json};
 
 const NOW: i64 = GENERATED_NOW;

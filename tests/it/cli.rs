@@ -1,7 +1,6 @@
 //! The binary: settings, start-up refusals, serving, and a clean stop on SIGTERM.
 
-mod common;
-
+use crate::common;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

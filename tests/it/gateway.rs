@@ -1,9 +1,8 @@
 //! The gateway over a real socket: what official clients send is accepted, and every check
 //! answers Tencent's code, in the real gateway's order, inside the envelope.
 
-mod common;
-
-use common::{ID, KEY, Reply, Tc3, V1, assert_code, client, config, start, unix_now};
+use crate::common;
+use crate::common::{ID, KEY, Reply, Tc3, V1, assert_code, client, config, start, unix_now};
 use serde_json::{Value, json};
 use trtc_mock::Account;
 

@@ -5,12 +5,11 @@
 //! Deadlines here are a second or two; the assertions only bound how late a close may come
 //! (generously, for a loaded machine) and that it did not come before the deadline.
 
-mod common;
-
+use crate::common;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use common::{Tc3, config, start};
+use crate::common::{Tc3, config, start};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

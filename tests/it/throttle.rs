@@ -1,11 +1,10 @@
 //! Rate limits over a real socket: Tencent's fixed one-second windows per (SecretId, action),
 //! counted after authentication, on real elapsed time.
 
-mod common;
-
+use crate::common;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use common::{Tc3, assert_code, config, start};
+use crate::common::{Tc3, assert_code, config, start};
 use serde_json::json;
 use trtc_mock::config::RateLimitMode;
 use trtc_mock::{Account, Config};

@@ -3,11 +3,10 @@
 //! DescribeUserInfo, market days against DescribeScaleInfo, freeze against DescribeUnusualEvent;
 //! the documented grids, every reachable error code, determinism.
 
-mod common;
-
+use crate::common;
 use std::collections::HashSet;
 
-use common::{GENERATED_NOW, Tc3, assert_code, config, start};
+use crate::common::{GENERATED_NOW, Tc3, assert_code, config, start};
 use serde_json::{Value, json};
 use trtc_mock::{Account, Config, Running};
 

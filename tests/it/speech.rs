@@ -3,11 +3,10 @@
 //! async synthesis lifecycle on the virtual clock, voiceprints, and ASR vocabularies; each
 //! documented code reached.
 
-mod common;
-
+use crate::common;
+use crate::common::{Tc3, advance, assert_code, call, client, config, inspect, start};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use common::{Tc3, advance, assert_code, call, client, config, inspect, start};
 use serde_json::{Value, json};
 use trtc_mock::Running;
 

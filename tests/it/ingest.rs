@@ -4,9 +4,7 @@
 //! stopped, Update switches the source and pauses, Stop, dismissal and removal end it, and
 //! every documented code of the four actions.
 
-mod common;
-
-use common::{GENERATED_NOW, Tc3, advance, assert_code, call, client, config, room_users, start};
+use crate::common::{GENERATED_NOW, Tc3, advance, assert_code, call, client, config, room_users, start};
 use serde_json::{Value, json};
 use trtc_mock::Running;
 

@@ -5,8 +5,7 @@
 //! Not part of `cargo test` (it is `#[ignore]`): `scripts/soak [SECONDS]` runs it (60 s by
 //! default, 10 s in CI). It measures memory, not speed: nothing here is timed pass/fail.
 
-mod common;
-
+use crate::common;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -14,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{Tc3, V1, unix_now};
+use crate::common::{Tc3, V1, unix_now};
 use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_trtc-mock");

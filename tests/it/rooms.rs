@@ -2,9 +2,8 @@
 //! plane; DismissRoom, RemoveUser and SetUserBlocked on them, their errors, and what they leave
 //! in the history the monitoring actions read.
 
-mod common;
-
-use common::{GENERATED_NOW, Tc3, advance, assert_code, call, client, config, start};
+use crate::common;
+use crate::common::{GENERATED_NOW, Tc3, advance, assert_code, call, client, config, start};
 use serde_json::{Value, json};
 use trtc_mock::{Account, Running};
 

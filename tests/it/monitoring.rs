@@ -1,9 +1,8 @@
 //! DescribeRoomInfo and DescribeUserInfo over a real socket: the documentation example from
 //! fixtures, the generated history, paging and window rules, and determinism.
 
-mod common;
-
-use common::{GENERATED_NOW, Tc3, V1, assert_code, config, start};
+use crate::common;
+use crate::common::{GENERATED_NOW, Tc3, V1, assert_code, config, start};
 use serde_json::{Value, json};
 use trtc_mock::{Account, Config, Running};
 

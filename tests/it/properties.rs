@@ -8,11 +8,10 @@
 //! - v1 flattening round-trips random nested parameters of every action's input definition
 //!   (in process: flatten as the SDKs do, form-encode, decode, rebuild).
 
-mod common;
-
+use crate::common;
 use std::sync::LazyLock;
 
-use common::{GENERATED_NOW, ID, Tc3, V1, unix_now};
+use crate::common::{GENERATED_NOW, ID, Tc3, V1, unix_now};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use serde_json::{Map, Number, Value, json};

@@ -4,9 +4,8 @@
 //! and their sequence numbers, racing stops and starts, the concurrency limit, what the tasks
 //! bill their room for, and every code the handlers answer.
 
-mod common;
-
-use common::{GENERATED_NOW, Tc3, advance, assert_code, call, client, config, control, room_users, start};
+use crate::common;
+use crate::common::{GENERATED_NOW, Tc3, advance, assert_code, call, client, config, control, room_users, start};
 use serde_json::{Value, json};
 use trtc_mock::{Config, Running};
 

@@ -3,9 +3,7 @@
 //! FailedOperation.TaskExist, Describe finds it by RecordId); the concurrency limit and every
 //! documented code.
 
-mod common;
-
-use common::{GENERATED_NOW, advance, assert_code, call, client, config, start};
+use crate::common::{GENERATED_NOW, advance, assert_code, call, client, config, start};
 use serde_json::{Value, json};
 use trtc_mock::Running;
 

@@ -1,10 +1,9 @@
 //! Regression tests of issue 11 (defects found by probing the running server), over a real
 //! socket with the independent signer of `tests/common`. Connection timeouts and the connection
-//! cap are in `tests/connections.rs`.
+//! cap are in `tests/it/connections.rs`.
 
-mod common;
-
-use common::{Tc3, V1, assert_code, client, config, start, unix_now};
+use crate::common;
+use crate::common::{Tc3, V1, assert_code, client, config, start, unix_now};
 use serde_json::{Value, json};
 
 const APP: u64 = 1_400_000_001;
