@@ -236,6 +236,20 @@ impl AppLive {
             .map(move |m| Arc::new(apply(&empty_room(sdk_app_id, m), &m.changes, now)))
     }
 
+    /// The rooms made at run time that `keep` accepts (by id and CommId), as they stand at
+    /// `now`: the others are not built, so a lookup costs the rooms it names, not all rooms.
+    pub fn made_where<'a>(
+        &'a self,
+        sdk_app_id: u64,
+        now: u64,
+        keep: impl Fn(&RoomKey, &str) -> bool + 'a,
+    ) -> impl Iterator<Item = Arc<Room>> + 'a {
+        self.made
+            .iter()
+            .filter(move |m| m.create_time <= now && keep(&m.key, &m.comm_id))
+            .map(move |m| Arc::new(apply(&empty_room(sdk_app_id, m), &m.changes, now)))
+    }
+
     /// How many rooms were made at run time (for the control plane).
     pub fn made_count(&self) -> usize {
         self.made.len()

@@ -122,6 +122,12 @@ impl World {
         self.state.read().expect("state lock").get(&app).cloned().unwrap_or_default()
     }
 
+    /// Identifies what the world of `app` is made of at this moment (its state's revision and the
+    /// fixture documents loaded): equal for two reads means equal answers at the same `now`.
+    pub fn revision(&self, app: u64) -> (u64, usize) {
+        (self.state(app).revision, self.fixtures().sources().len())
+    }
+
     /// The SdkAppIds something was changed for at run time (users, tasks…), in order.
     pub fn apps(&self) -> Vec<u64> {
         let mut apps: Vec<u64> = self.state.read().expect("state lock").keys().copied().collect();
@@ -136,6 +142,7 @@ impl World {
         let mut all = self.state.write().expect("state lock");
         let mut next = all.get(&app).map(|s| AppState::clone(s)).unwrap_or_default();
         let out = f(self, &mut next)?;
+        next.revision = next.revision.wrapping_add(1);
         all.insert(app, Arc::new(next));
         Ok(out)
     }
@@ -148,7 +155,7 @@ impl World {
 
     /// [`World::room_in_use`] in a given state (inside [`World::update`]).
     pub fn find_in_use(&self, app: u64, live: &AppState, key: &RoomKey, now: u64) -> Option<Arc<Room>> {
-        if let Some(room) = live.made(app, now).filter(|r| key.names(r)).find(|r| r.destroy_at(now).is_none()) {
+        if let Some(room) = live.made_named(app, key, now).find(|r| r.destroy_at(now).is_none()) {
             return Some(room);
         }
         let in_use = |room: &Arc<Room>| room.visible(now) && room.destroy_at(now).is_none();
@@ -319,7 +326,7 @@ impl World {
     /// The call a CommId names, if it exists at `now`.
     pub fn call(&self, app: u64, comm_id: &str, now: u64) -> Option<Arc<Room>> {
         let live = self.state(app);
-        if let Some(room) = live.made(app, now).find(|r| r.comm_id == comm_id) {
+        if let Some(room) = live.made_call(app, comm_id, now) {
             return Some(room);
         }
         let fixtures = self.fixtures();

@@ -75,7 +75,7 @@ impl World {
     /// The room of a task as it stands at `now`, in `state`.
     fn task_room(&self, app: u64, state: &AppState, task: &Task, now: u64) -> Option<Arc<Room>> {
         let (_, comm_id) = task.room.as_ref()?;
-        if let Some(room) = state.made(app, now).find(|r| &r.comm_id == comm_id) {
+        if let Some(room) = state.made_call(app, comm_id, now) {
             return Some(room);
         }
         let fixtures = self.fixtures();
@@ -105,12 +105,18 @@ impl World {
 
     /// The app's tasks started by `now`, optionally of one family, in order of start.
     pub fn tasks(&self, app: u64, family: Option<Family>, now: u64) -> Vec<TaskView> {
+        self.tasks_where(app, now, |t| family.is_none_or(|f| t.family == f))
+    }
+
+    /// The app's tasks started by `now` that `keep` accepts, in order of start. Only those are
+    /// brought up to `now`: a reader that is done with some tasks skips their lifecycles.
+    pub fn tasks_where(&self, app: u64, now: u64, keep: impl Fn(&Task) -> bool) -> Vec<TaskView> {
         let state = self.state(app);
         state
             .tasks
             .all()
             .iter()
-            .filter(|t| t.created_at <= now && family.is_none_or(|f| t.family == f))
+            .filter(|t| t.created_at <= now && keep(t))
             .map(|t| self.view_of(app, &state, t, now))
             .collect()
     }
@@ -129,7 +135,8 @@ impl World {
                 .tasks
                 .all()
                 .iter()
-                .filter(|t| t.family == new.family && t.created_at <= now)
+                // A task stopped by now has ended: no need to bring it up to now.
+                .filter(|t| t.family == new.family && t.created_at <= now && t.stopped_at.is_none_or(|s| s > now))
                 .map(|t| world.view_of(app, state, t, now))
                 .filter(TaskView::running)
                 .collect();

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use super::live::AppLive;
+use super::live::{AppLive, RoomKey};
 use super::model::Room;
 use super::pictures::AppPictures;
 use super::speech::AppSpeech;
@@ -18,6 +18,9 @@ pub struct AppState {
     pub pictures: AppPictures,
     /// Cloned voices and vocabularies (shared until changed: copying the state stays cheap).
     pub speech: Arc<AppSpeech>,
+    /// How many updates made this state: a reader that saw the same revision at the same
+    /// virtual second would read the same world.
+    pub revision: u64,
 }
 
 impl AppState {
@@ -38,6 +41,21 @@ impl AppState {
     /// Rooms made at run time as they stand at `now`, in order of creation.
     pub fn made(&self, sdk_app_id: u64, now: u64) -> impl Iterator<Item = Arc<Room>> + '_ {
         self.live.made(sdk_app_id, now).map(move |room| self.settled(room, now))
+    }
+
+    /// The rooms made at run time named `key` ([`AppState::made`], building only those).
+    pub fn made_named<'a>(
+        &'a self,
+        sdk_app_id: u64,
+        key: &'a RoomKey,
+        now: u64,
+    ) -> impl Iterator<Item = Arc<Room>> + 'a {
+        self.live.made_where(sdk_app_id, now, move |k, _| k == key).map(move |room| self.settled(room, now))
+    }
+
+    /// The call made at run time with CommId `comm_id` ([`AppState::made`], building only it).
+    pub fn made_call(&self, sdk_app_id: u64, comm_id: &str, now: u64) -> Option<Arc<Room>> {
+        self.live.made_where(sdk_app_id, now, |_, c| c == comm_id).next().map(|room| self.settled(room, now))
     }
 
     fn settled(&self, room: Arc<Room>, now: u64) -> Arc<Room> {

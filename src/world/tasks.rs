@@ -347,16 +347,28 @@ impl Task {
         {
             room_ends.push((end, End::RoomDismissed));
         }
+        // The stays the task can see: not the robots it does not count, and only those that
+        // overlap its life up to now (a long-lived room keeps many that ended before it began).
+        let people: Vec<&Session> = room
+            .map(|room| {
+                room.sessions
+                    .iter()
+                    .filter(|s| {
+                        s.join_ts <= now
+                            && s.leave_ts.is_none_or(|l| l >= start)
+                            && !robots.contains(&s.user_id.as_str())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         // Breakpoints: when who is in the room, or what they publish, changes.
         let mut times: Vec<u64> = vec![start];
-        if let Some(room) = room {
-            for s in room.sessions.iter().filter(|s| !robots.contains(&s.user_id.as_str())) {
-                times.push(s.join_ts);
-                times.extend(s.leave_ts);
-                for p in &s.publishing {
-                    times.push(p.start);
-                    times.extend(p.end);
-                }
+        for s in &people {
+            times.push(s.join_ts);
+            times.extend(s.leave_ts);
+            for p in &s.publishing {
+                times.push(p.start);
+                times.extend(p.end);
             }
         }
         times.extend(self.subscriptions.iter().map(|(t, _)| *t));
@@ -369,7 +381,7 @@ impl Task {
             // A task without a room, or whose robot plays into the room (stream ingest), works
             // all along; the others work while a stream they take is published.
             let (working, idle) = match room {
-                Some(room) if !self.plays() => self.activity(room, robots, t),
+                Some(_) if !self.plays() => self.activity(&people, t),
                 _ => (true, None),
             };
             let state = if working { State::Working } else { State::Idle };
@@ -402,14 +414,12 @@ impl Task {
         Lifecycle { changes, ended }
     }
 
-    /// At `t`: whether the task has streams (or, for [`Idle::NobodyTaken`], users) to work on,
-    /// and, when it counts as idle, the seconds of idleness that end it.
-    fn activity(&self, room: &Room, robots: &[&str], t: u64) -> (bool, Option<u64>) {
+    /// At `t`: whether the task has streams (or, for [`Idle::NobodyTaken`], users) to work on
+    /// among `people` (the stays it sees), and, when it counts as idle, the seconds of idleness
+    /// that end it.
+    fn activity(&self, people: &[&Session], t: u64) -> (bool, Option<u64>) {
         let subscription = self.subscription_at(t);
-        let present = room
-            .sessions
-            .iter()
-            .filter(|s| !robots.contains(&s.user_id.as_str()) && s.join_ts <= t && s.leave_ts.is_none_or(|l| l > t));
+        let present = people.iter().filter(|s| s.join_ts <= t && s.leave_ts.is_none_or(|l| l > t));
         let (mut anchor, mut working, mut taken, mut fellow) = (false, false, false, false);
         for s in present {
             let publishing = s.publishing.iter().filter(|p| p.start <= t && p.end.is_none_or(|e| e > t));

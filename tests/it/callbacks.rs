@@ -314,6 +314,61 @@ async fn recording_relay_ingest_and_web_record_report_their_lifecycles() {
     assert!(raw.json()["EventInfo"].get("RoomId").is_none());
 }
 
+/// The reader of the world skips what cannot have changed (a task read to its end, a world
+/// with no change at the same second): nothing it skips may be an event. A change at a frozen
+/// second is still read, and after a reset the same TaskId, started again, is called back again.
+#[tokio::test]
+async fn what_the_reader_skips_is_never_an_event() {
+    let server = start(config()).await;
+    let (r, url) = receiver().await;
+    configure(&server, json!({"*": url}), json!({})).await;
+    join(&server, json!(78), "alice", json!({"role": "anchor", "audio": true, "video": false})).await;
+    let recording = json!({
+        "SdkAppId": APP, "RoomId": "78", "RoomIdType": 1, "UserId": "rec", "UserSig": "sig",
+        "RecordParams": {"RecordMode": 1},
+        "StorageParams": {"CloudStorage": {"Vendor": 0, "Region": "ap-guangzhou", "Bucket": "b-125", "AccessKey": "ak", "SecretKey": "sk"}}
+    });
+    let task = start_task(&server, "CreateCloudRecording", recording.clone()).await;
+    advance(&server, 30).await;
+    call(&server, "DeleteCloudRecording", json!({"SdkAppId": APP, "TaskId": task})).await.ok();
+    advance(&server, 10).await;
+    deliver(&server).await;
+    let of_task = |r: &Receiver, task: &str| -> usize {
+        r.got.lock().unwrap().iter().filter(|g| g.json()["EventInfo"]["TaskId"] == task).count()
+    };
+    let first = of_task(&r, &task);
+    assert!(first >= 4, "301, 303, 307, 304, 302, 305…: {:?}", types(&r));
+    // Read to its end: more time and more readings add nothing, and repeat nothing.
+    for _ in 0..3 {
+        advance(&server, 5).await;
+        deliver(&server).await;
+    }
+    assert_eq!(of_task(&r, &task), first);
+
+    // The clock is frozen: a join at the same second is a change, and is read.
+    deliver(&server).await;
+    let before = r.got.lock().unwrap().len();
+    join(&server, json!(78), "bob", json!({"role": "anchor", "audio": true, "video": false})).await;
+    deliver(&server).await;
+    let got: Vec<Value> = r.got.lock().unwrap()[before..].iter().map(Got::json).collect();
+    assert!(
+        got.iter().any(|g| g["EventType"] == 103 && g["EventInfo"]["UserId"] == "bob"),
+        "bob's 103 at the frozen second: {got:?}"
+    );
+
+    // After a reset the app starts over: its TaskIds too, and each is called back again.
+    control(&server, "reset", json!({"sdk_app_id": APP})).await;
+    configure(&server, json!({"*": url}), json!({})).await;
+    join(&server, json!(78), "alice", json!({"role": "anchor", "audio": true, "video": false})).await;
+    let again = start_task(&server, "CreateCloudRecording", recording).await;
+    assert_eq!(again, task, "TaskIds are numbered per app from the seed");
+    advance(&server, 30).await;
+    call(&server, "DeleteCloudRecording", json!({"SdkAppId": APP, "TaskId": again})).await.ok();
+    advance(&server, 10).await;
+    deliver(&server).await;
+    assert_eq!(of_task(&r, &task), 2 * first, "{:?}", types(&r));
+}
+
 #[tokio::test]
 async fn settings_are_checked_and_reset_goes_back_to_the_start_up_ones() {
     let server = start(config()).await;

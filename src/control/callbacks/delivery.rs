@@ -7,7 +7,7 @@
 //! first failure is retried at once, the next ones every 10 virtual seconds, until the event
 //! is more than a minute old. Every attempt is journaled.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -92,7 +92,16 @@ struct Cursor {
     floor_ms: u64,
     /// Keys of the events queued at or after `floor_ms`, with their time.
     seen: HashMap<u64, u64>,
+    /// Tasks that have ended and whose last event lies before `floor_ms`: they are not read
+    /// again, so a pump's work follows the running tasks, not the history.
+    settled: HashSet<String>,
+    /// The virtual second and the world's revision of the last reading: the same again would
+    /// find nothing new, so it is skipped (a frozen, idle world costs nothing to watch).
+    read: Option<Reading>,
 }
+
+/// A reading of an app's world: the virtual second and [`World::revision`].
+type Reading = (u64, (u64, usize));
 
 #[derive(Debug, Default)]
 struct Store {
@@ -150,10 +159,12 @@ impl Callbacks {
         match settings {
             Some(s) => {
                 store.settings.insert(app, s);
+                // Read again: the settings say what is read (`history`).
                 store
                     .cursors
                     .entry(app)
-                    .or_insert_with(|| Cursor { floor_ms: now_ms / 1000 * 1000, ..Cursor::default() });
+                    .or_insert_with(|| Cursor { floor_ms: now_ms / 1000 * 1000, ..Cursor::default() })
+                    .read = None;
             }
             None => {
                 store.settings.remove(&app);
@@ -255,28 +266,42 @@ impl Callbacks {
 
     /// Queues a delivery for every event of every configured app that fell due and is new.
     fn queue(&self, world: &World, now: u64, due_ms: u64) {
-        let apps: Vec<(u64, Settings, u64)> = {
+        let apps: Vec<(u64, Settings, Cursor)> = {
             let mut store = self.store.lock().expect("callbacks lock");
             let mut apps: Vec<u64> = store.settings.keys().copied().collect();
             apps.sort_unstable();
             apps.into_iter()
                 .map(|app| {
-                    let floor = store
+                    let settings = store.settings[&app].clone();
+                    let cursor = store
                         .cursors
                         .entry(app)
-                        .or_insert_with(|| Cursor { floor_ms: now * 1000, ..Cursor::default() })
-                        .floor_ms;
-                    (app, store.settings[&app].clone(), floor)
+                        .or_insert_with(|| Cursor { floor_ms: now * 1000, ..Cursor::default() });
+                    // What the reading needs, taken out while the world is read and put back
+                    // after (dropped if a reset removed the cursor meanwhile).
+                    let taken = Cursor {
+                        floor_ms: cursor.floor_ms,
+                        seen: HashMap::new(),
+                        settled: std::mem::take(&mut cursor.settled),
+                        read: cursor.read,
+                    };
+                    (app, settings, taken)
                 })
                 .collect()
         };
-        for (app, settings, floor) in apps {
-            if due_ms < floor {
-                // The clock went back: what lies before the floor was read already.
+        for (app, settings, Cursor { floor_ms: floor, read, mut settled, .. }) in apps {
+            let reading = (now, world.revision(app));
+            // The clock went back (what lies before the floor was read already), or nothing
+            // changed since the last reading.
+            if due_ms < floor || read == Some(reading) {
+                if let Some(cursor) = self.store.lock().expect("callbacks lock").cursors.get_mut(&app) {
+                    cursor.settled = settled;
+                }
                 continue;
             }
             let mut found = events::room_events(world, app, floor, due_ms, now, settings.history);
-            found.extend(task_events::task_events(world, app, floor, due_ms, now));
+            let tasks = task_events::task_events(world, app, floor, due_ms, now, &settled);
+            found.extend(tasks.events);
             found.sort_by_key(|e| (e.time_ms, e.group, e.kind, e.key));
             let mut store = self.store.lock().expect("callbacks lock");
             let Some(cursor) = store.cursors.get_mut(&app) else { continue };
@@ -287,6 +312,9 @@ impl Callbacks {
             cursor.floor_ms = cursor.floor_ms.max(now.saturating_sub(1) * 1000);
             let floor = cursor.floor_ms;
             cursor.seen.retain(|_, t| *t >= floor);
+            settled.extend(tasks.ended.into_iter().filter(|(_, last)| *last < floor).map(|(id, _)| id));
+            cursor.settled = settled;
+            cursor.read = Some(reading);
             for event in fresh.into_iter().take(PER_PUMP) {
                 let Some(url) = settings.url(event.category) else { continue };
                 let id = store.next_id + 1;

@@ -4,6 +4,8 @@
 //! sentences, rounds and metrics), slicing (10, with its files), moderation (11) and AI
 //! transcription 2.0 (14).
 
+use std::collections::HashSet;
+
 use crate::pure::cjson::Json;
 use crate::pure::hash::{fnv1a, mix};
 use crate::world::World;
@@ -15,15 +17,30 @@ use crate::world::tasks::{End, Family, State};
 
 use super::events::{Category, Event, key, room_id};
 
-/// The task events of `app` with times in `[from_ms, to_ms]`, as of `now`.
-pub fn task_events(world: &World, app: u64, from_ms: u64, to_ms: u64, now: u64) -> Vec<Event> {
-    let mut out = Vec::new();
-    for view in world.tasks(app, None, now) {
+/// What the tasks of an app called back in a window.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// The events with times in the window.
+    pub events: Vec<Event>,
+    /// Each task that has ended by now, with the time of its last event (0 if it has none):
+    /// once that is behind the reader, the task has nothing more to say.
+    pub ended: Vec<(String, u64)>,
+}
+
+/// The task events of `app` with times in `[from_ms, to_ms]`, as of `now`, from every task but
+/// those in `settled` (by TaskId).
+pub fn task_events(world: &World, app: u64, from_ms: u64, to_ms: u64, now: u64, settled: &HashSet<String>) -> Found {
+    let mut found = Found::default();
+    for view in world.tasks_where(app, now, |t| !settled.contains(&t.id)) {
         let mut events = Events { view: &view, out: Vec::new() };
         events.lifecycle(world, now);
-        out.extend(events.out.into_iter().filter(|e| (from_ms..=to_ms).contains(&e.time_ms)));
+        if view.lifecycle.ended.is_some() {
+            let last = events.out.iter().map(|e| e.time_ms).max().unwrap_or(0);
+            found.ended.push((view.task.id.clone(), last));
+        }
+        found.events.extend(events.out.into_iter().filter(|e| (from_ms..=to_ms).contains(&e.time_ms)));
     }
-    out
+    found
 }
 
 /// Milliseconds into the second for the `what`-th kind of moment of a task (0 to 8):
