@@ -115,7 +115,6 @@ impl World {
         state
             .tasks
             .all()
-            .iter()
             .filter(|t| t.created_at <= now && keep(t))
             .map(|t| self.view_of(app, &state, t, now))
             .collect()
@@ -134,7 +133,6 @@ impl World {
             let running: Vec<TaskView> = state
                 .tasks
                 .all()
-                .iter()
                 // A task stopped by now has ended: no need to bring it up to now.
                 .filter(|t| t.family == new.family && t.created_at <= now && t.stopped_at.is_none_or(|s| s > now))
                 .map(|t| world.view_of(app, state, t, now))

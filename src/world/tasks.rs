@@ -7,7 +7,8 @@
 //! dismissed or the robot removed. So moving the virtual clock runs every transition that falls
 //! due, in order, and the same task read at the same `now` always says the same.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -349,6 +350,7 @@ impl Task {
         }
         // The stays the task can see: not the robots it does not count, and only those that
         // overlap its life up to now (a long-lived room keeps many that ended before it began).
+        let ignored: HashSet<&str> = robots.iter().copied().collect();
         let people: Vec<&Session> = room
             .map(|room| {
                 room.sessions
@@ -356,7 +358,7 @@ impl Task {
                     .filter(|s| {
                         s.join_ts <= now
                             && s.leave_ts.is_none_or(|l| l >= start)
-                            && !robots.contains(&s.user_id.as_str())
+                            && !ignored.contains(s.user_id.as_str())
                     })
                     .collect()
             })
@@ -508,7 +510,9 @@ pub fn merge(into: &mut Value, update: &Value) {
 /// The tasks of one SdkAppId.
 #[derive(Debug, Clone, Default)]
 pub struct AppTasks {
-    tasks: Vec<Task>,
+    /// Shared between the app's successive states: a change copies the list, not every task
+    /// (a task is copied only when it is changed itself).
+    tasks: Vec<Arc<Task>>,
     /// Task indexes by the CommId of their room.
     by_room: HashMap<String, Vec<usize>>,
     /// How many tasks were ever started (TaskIds are numbered from it).
@@ -520,21 +524,21 @@ impl AppTasks {
         self.tasks.is_empty()
     }
 
-    pub fn all(&self) -> &[Task] {
-        &self.tasks
+    pub fn all(&self) -> impl Iterator<Item = &Task> {
+        self.tasks.iter().map(|t| &**t)
     }
 
     pub fn get(&self, id: &str) -> Option<&Task> {
-        self.tasks.iter().find(|t| t.id == id)
+        self.all().find(|t| t.id == id)
     }
 
     pub fn get_mut(&mut self, id: &str) -> Option<&mut Task> {
-        self.tasks.iter_mut().find(|t| t.id == id)
+        self.tasks.iter_mut().find(|t| t.id == id).map(Arc::make_mut)
     }
 
     /// The tasks attached to the call `comm_id`.
     pub fn in_room(&self, comm_id: &str) -> impl Iterator<Item = &Task> {
-        self.by_room.get(comm_id).into_iter().flatten().map(|i| &self.tasks[*i])
+        self.by_room.get(comm_id).into_iter().flatten().map(|i| &*self.tasks[*i])
     }
 
     pub fn add(&mut self, task: Task) {
@@ -542,7 +546,7 @@ impl AppTasks {
             self.by_room.entry(comm_id.clone()).or_default().push(self.tasks.len());
         }
         self.started += 1;
-        self.tasks.push(task);
+        self.tasks.push(Arc::new(task));
     }
 
     /// The user ids of the robots `task` does not count as users in its room: every robot
@@ -763,7 +767,10 @@ mod tests {
         assert_eq!(settled.sessions[0].leave_ts, Some(40));
         assert_eq!(settled.destroy_time, Some(40), "the robot alone: the room ends with it");
         // The robot left because its task ended: the task's own reason stands.
-        assert_eq!(tasks.all()[0].lifecycle(Some(&settled), &["rec"], 1000).ended, Some((40, End::IdleTimeout)));
+        assert_eq!(
+            tasks.all().next().unwrap().lifecycle(Some(&settled), &["rec"], 1000).ended,
+            Some((40, End::IdleTimeout))
+        );
         assert_eq!(tasks.settle(&r, 20).unwrap().sessions[0].leave_ts, None);
     }
 
