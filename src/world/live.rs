@@ -230,10 +230,7 @@ impl AppLive {
 
     /// Rooms made at run time, as they stand at `now`, in order of creation.
     pub fn made(&self, sdk_app_id: u64, now: u64) -> impl Iterator<Item = Arc<Room>> + '_ {
-        self.made
-            .iter()
-            .filter(move |m| m.create_time <= now)
-            .map(move |m| Arc::new(apply(&empty_room(sdk_app_id, m), &m.changes, now)))
+        self.made_where(sdk_app_id, now, |_, _| true)
     }
 
     /// The rooms made at run time that `keep` accepts (by id and CommId), as they stand at
